@@ -1,0 +1,37 @@
+# The two commands the README gives are `make serve` and `make test`; everything else is a step of theirs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: serve build test tangle check lock clean
+
+# The virtual environment is made from the lock file, and made again whenever the lock changes.
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	touch $@
+
+## serve: build the vault into a site and serve it at http://127.0.0.1:8000 with live reload
+serve: $(VENV)/.installed
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+## build: build the site into site/ with warnings as errors
+build: $(VENV)/.installed
+	$(BIN)/mkdocs build --strict
+
+## test: run the whole test suite (note blocks, programs, vault, site)
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+## tangle: write code/ from the notes' titled code blocks
+tangle: $(VENV)/.installed
+	$(BIN)/python -m tools.tangle
+
+## lock: pin pyproject's dependencies with hashes (needs uv; only the package registry is used)
+lock:
+	UV_PYTHON_DOWNLOADS=never uv pip compile pyproject.toml --universal --python-version 3.11 \
+		--generate-hashes --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) site .pytest_cache
