@@ -28,6 +28,11 @@ test: $(VENV)/.installed
 tangle: $(VENV)/.installed
 	$(BIN)/python -m tools.tangle
 
+## check: the vault by Obsidian's rules, and code/ against the notes (both also run in `make test`)
+check: $(VENV)/.installed
+	$(BIN)/python -m tools.vault_check
+	$(BIN)/python -m tools.tangle --check
+
 ## lock: pin pyproject's dependencies with hashes (needs uv; only the package registry is used)
 lock:
 	UV_PYTHON_DOWNLOADS=never uv pip compile pyproject.toml --universal --python-version 3.11 \

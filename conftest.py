@@ -30,3 +30,32 @@ def pytest_ignore_collect(collection_path: Path, config):
     ):
         return True
     return None
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Count and list the blocks that do not run, so none hides."""
+    from tests.notest_allowlist import NOTEST
+    from tests.notest_blocks import notest_blocks
+
+    blocks = notest_blocks()
+    terminalreporter.write_sep("-", f"{len(blocks)} notest block(s) in the vault")
+    for key, block in blocks.items():
+        entry = NOTEST.get(key)
+        why = entry.reason if entry else "NOT ON THE ALLOWLIST"
+        terminalreporter.write_line(f"{block.where}: {'flawed variant: ' if entry and entry.flawed else ''}{why}")
+    if _skipped:
+        terminalreporter.write_sep("!", f"{len(_skipped)} test(s) skipped: this suite allows none", red=True)
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A skipped test is a test that did not run: the suite fails (CI and developers alike)."""
+    if _skipped and session.exitstatus == 0 and not hasattr(session.config, "workerinput"):
+        session.exitstatus = 1

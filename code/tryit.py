@@ -20,24 +20,34 @@ TIMEOUT = 5.0
 def running_server(serve):
     """Run serve(listener) in a thread on a free port of 127.0.0.1; yield the (host, port).
 
-    serve may be a plain function or a coroutine function (run with asyncio.run).
-    On exit the listening socket is shut down: accept() or select() in the server
-    thread wakes up with an error, and the server must close its sockets and return.
+    A plain serve is stopped by shutting its listening socket down: accept() or
+    select() in the server thread wakes up with an OSError. A coroutine function
+    runs in its own event loop and is stopped by cancelling its task, just as a
+    signal stops the asyncio servers. Either way it must close its sockets and return.
     """
     listener = create_listener(HOST, 0)
     stopping = threading.Event()
+    started = threading.Event()
     failures = []
+    running = {}
+
+    async def serve_async():
+        running["loop"], running["task"] = asyncio.get_running_loop(), asyncio.current_task()
+        started.set()
+        await serve(listener)
 
     def run():
         try:
             if inspect.iscoroutinefunction(serve):
-                asyncio.run(serve(listener))
+                asyncio.run(serve_async())
             else:
                 serve(listener)
         except BaseException as err:
-            # After our shutdown() an OSError is how the server learns to stop.
-            if not (stopping.is_set() and isinstance(err, OSError)):
+            # After we asked it to stop, these are how the server learns it.
+            if not (stopping.is_set() and isinstance(err, (OSError, asyncio.CancelledError))):
                 failures.append(err)
+        finally:
+            started.set()
 
     thread = threading.Thread(target=run, name=f"server {serve.__qualname__}", daemon=True)
     with listener:
@@ -46,10 +56,15 @@ def running_server(serve):
             yield listener.getsockname()[:2]
         finally:
             stopping.set()
-            listener.shutdown(socket.SHUT_RDWR)
+            if inspect.iscoroutinefunction(serve):
+                started.wait(TIMEOUT)
+                with contextlib.suppress(KeyError, RuntimeError):  # the loop has already ended
+                    running["loop"].call_soon_threadsafe(running["task"].cancel)
+            else:
+                listener.shutdown(socket.SHUT_RDWR)
             thread.join(TIMEOUT)
     if thread.is_alive():
-        raise AssertionError(f"{serve.__qualname__} did not stop within {TIMEOUT} s of shutdown")
+        raise AssertionError(f"{serve.__qualname__} did not stop within {TIMEOUT} s")
     if failures:
         raise AssertionError(f"{serve.__qualname__} failed: {failures[0]!r}") from failures[0]
 
