@@ -1,8 +1,12 @@
 """The vault by Obsidian's rules (tools/vault_check.py): the real vault, then each kind of mistake."""
 
+import subprocess
+import sys
+
 import pytest
 
 from tests.vault_factory import FOOTER, make_vault, snapshot
+from tools.blocks import ROOT
 from tools.vault_check import check_vault
 
 
@@ -111,3 +115,17 @@ def test_python_file_in_vault(tmp_path):
         "vault/x.py:1: a .py file in the vault would be published and imported by pytest — "
         "write the program as a titled code block; make tangle puts it in code/"
     ]
+
+
+def test_command_line_names_note_and_line(tmp_path):
+    vault = make_vault(tmp_path, {"A.md": "x\n[[Gone]]\n" + FOOTER}, hub="[[A]]" + FOOTER)
+    before = snapshot(vault)
+    result = subprocess.run([sys.executable, "-m", "tools.vault_check", str(vault)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{vault}/A.md:2: link [[Gone]] points to nothing in the vault — "
+        "fix the name, or create the note or put the file in attachments/",
+        "1 problem(s) in the vault",
+    ]
+    assert snapshot(vault) == before
