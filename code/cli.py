@@ -56,11 +56,30 @@ def announce(listener: socket.socket) -> None:
 
 
 
+def raise_open_file_limit() -> int:
+    """Raise this process's descriptor limit to the hard limit; return the limit now in force."""
+    try:
+        import resource  # Unix only; Windows has no such limit for sockets
+    except ImportError:
+        return -1
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = 1 << 20  # macOS says "unlimited" but refuses values above its own cap
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, hard), hard))
+    except (ValueError, OSError):
+        pass  # keep the old limit: the server still runs, just with fewer clients
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+
+
 def run(serve, description: str | None) -> None:
     """Run serve(listener) from the command line until SIGINT or SIGTERM; exit status 0."""
     args = make_parser(description).parse_args()
     # SIGTERM now raises KeyboardInterrupt too, so `finally` blocks close every socket.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    raise_open_file_limit()
     with listen_or_exit(args.host, args.port) as listener:
         announce(listener)
         try:
