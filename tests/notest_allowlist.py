@@ -16,4 +16,20 @@ class Notest:
 
 # (note file name, first line of the block) -> why it is not run
 NOTEST: dict[tuple[str, str], Notest] = {
+    ("Корректное завершение.md", "async def cancel_and_wait(tasks, timeout):"): Notest(
+        "the book's shutdown: a wait_for per task, one after another, so N slow tasks take N × timeout",
+        flawed=True,
+    ),
+    ("Эхо-сервер на asyncio.md", "async def serve(listener):"): Notest(
+        "the book's fire-and-forget create_task: no reference, no done callback, errors unreported, "
+        "clients unknown at shutdown",
+        flawed=True,
+    ),
+    ("Модуль selectors.md", "def flush(client: Client) -> None:"): Notest(
+        "the book's send() with its return value ignored: the unsent tail of a partial write is lost", flawed=True
+    ),
+    ("Модуль selectors.md", "def receive(client: Client) -> None:"): Notest(
+        "the book's loop never unregisters a socket at EOF, so select() keeps returning it and the loop spins",
+        flawed=True,
+    ),
 }
