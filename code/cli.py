@@ -30,8 +30,6 @@ def create_listener(host: str, port: int, backlog: int = BACKLOG) -> socket.sock
     return listener
 
 
-
-
 def make_parser(description: str | None) -> argparse.ArgumentParser:
     """--host and --port as every server takes them; a server may add its own options."""
     parser = argparse.ArgumentParser(description=description)
@@ -54,8 +52,6 @@ def announce(listener: socket.socket) -> None:
     print(f"listening on {host}:{port}", flush=True)
 
 
-
-
 def raise_open_file_limit() -> int:
     """Raise this process's descriptor limit to the hard limit; return the limit now in force."""
     try:
@@ -72,17 +68,23 @@ def raise_open_file_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+def run(serve, description: str | None, add_options=None) -> None:
+    """Run serve(listener) from the command line until SIGINT or SIGTERM; exit status 0.
 
-
-def run(serve, description: str | None) -> None:
-    """Run serve(listener) from the command line until SIGINT or SIGTERM; exit status 0."""
-    args = make_parser(description).parse_args()
+    add_options(parser) may add a server's own options; their values reach serve
+    as keyword arguments: --max-clients 5 becomes serve(listener, max_clients=5).
+    """
+    parser = make_parser(description)
+    if add_options:
+        add_options(parser)
+    options = vars(parser.parse_args())
+    host, port = options.pop("host"), options.pop("port")
     # SIGTERM now raises KeyboardInterrupt too, so `finally` blocks close every socket.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     raise_open_file_limit()
-    with listen_or_exit(args.host, args.port) as listener:
-        announce(listener)
+    with listen_or_exit(host, port) as listener:
         try:
-            serve(listener)
+            announce(listener)  # inside try: a signal may come the moment the line is out
+            serve(listener, **options)
         except KeyboardInterrupt:
             pass

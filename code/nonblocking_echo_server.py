@@ -21,8 +21,6 @@ class Client:
     eof: bool = False  # the client has finished sending
 
 
-
-
 def poll(client: Client) -> bool:
     """Try once to read and once to write; False when the client is done and closed."""
     try:
@@ -51,8 +49,6 @@ def poll(client: Client) -> bool:
         client.sock.close()  # the whole echo is out: we close, the client sees EOF
         return False
     return True
-
-
 
 
 def accept_clients(listener: socket.socket, clients: list[Client]) -> None:

@@ -2,15 +2,15 @@
 
 """Selectors echo server: one thread sleeps until the OS says which sockets are ready."""
 
+import argparse
 import errno
 import selectors
-import signal
 import socket
 import sys
 import time
 from dataclasses import dataclass, field
 
-from cli import announce, listen_or_exit, make_parser
+from cli import run
 
 BUFFER_SIZE = 1 << 16
 # A client that sends and never reads must not fill our memory: past this much
@@ -26,8 +26,6 @@ class Client:
     pending: bytearray = field(default_factory=bytearray)  # echo not yet taken by the kernel
     eof: bool = False  # the client has finished sending
     events: int = selectors.EVENT_READ  # what the selector watches for it now
-
-
 
 
 def receive(client: Client) -> None:
@@ -49,8 +47,6 @@ def flush(client: Client) -> None:
     except BlockingIOError:
         return  # the kernel's buffer is full: the client reads slower than it sends
     del client.pending[:sent]  # keep the tail send() did not take
-
-
 
 
 def watch(selector: selectors.BaseSelector, client: Client) -> None:
@@ -87,8 +83,6 @@ def serve_client(selector: selectors.BaseSelector, client: Client, events: int) 
         watch(selector, client)
 
 
-
-
 def accept_clients(
     selector: selectors.BaseSelector, listener: socket.socket, max_clients: int | None
 ) -> OSError | None:
@@ -104,14 +98,16 @@ def accept_clients(
             if err.errno in (errno.EMFILE, errno.ENFILE):
                 return err
             raise  # e.g. the listener was shut down: time to stop
-        if max_clients is not None and len(selector.get_map()) > max_clients:  # the listener counts too
-            sock.close()
-            print(f"client refused: already serving {max_clients} (--max-clients)", file=sys.stderr)
-            continue
-        selector.register(sock, selectors.EVENT_READ, Client(sock))
-        sock.setblocking(False)  # an accepted socket does not inherit the mode on Linux
-
-
+        try:
+            if max_clients is not None and len(selector.get_map()) > max_clients:  # the listener counts too
+                sock.close()
+                print(f"client refused: already serving {max_clients} (--max-clients)", file=sys.stderr)
+                continue
+            sock.setblocking(False)  # an accepted socket does not inherit the mode on Linux
+            selector.register(sock, selectors.EVENT_READ, Client(sock))
+        except BaseException:
+            sock.close()  # Ctrl+C may land here, before the selector knows the socket
+            raise
 
 
 def serve(listener: socket.socket, max_clients: int | None = None) -> None:
@@ -145,25 +141,18 @@ def serve(listener: socket.socket, max_clients: int | None = None) -> None:
                     key.data.sock.close()
 
 
+def positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
-def main() -> None:
-    parser = make_parser(__doc__)
+def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--max-clients", type=int, metavar="N", help="close at once every client beyond N (default: no limit)"
+        "--max-clients", type=positive, metavar="N", help="close at once every client beyond N (default: no limit)"
     )
-    args = parser.parse_args()
-    if args.max_clients is not None and args.max_clients < 1:
-        parser.error("--max-clients must be at least 1")
-    # As cli.run does: SIGTERM raises KeyboardInterrupt too, so `finally` closes every socket.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with listen_or_exit(args.host, args.port) as listener:
-        announce(listener)
-        try:
-            serve(listener, args.max_clients)
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":
-    main()
+    run(serve, __doc__, add_options)

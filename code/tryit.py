@@ -69,8 +69,6 @@ def running_server(serve):
         raise AssertionError(f"{serve.__qualname__} failed: {failures[0]!r}") from failures[0]
 
 
-
-
 def connect(address) -> socket.socket:
     """A client socket whose every operation gives up after TIMEOUT seconds."""
     return socket.create_connection(address, timeout=TIMEOUT)
@@ -95,8 +93,6 @@ def echo(sock: socket.socket, payload: bytes) -> bytes:
     """Send payload and read back as many bytes."""
     sock.sendall(payload)
     return recv_exactly(sock, len(payload))
-
-
 
 
 def round_trip(address, payload: bytes, *, read_size: int = 1 << 16, pause: float = 0.0) -> bytes:
@@ -132,8 +128,6 @@ def nothing_arrives(sock: socket.socket, seconds: float) -> bool:
     finally:
         sock.settimeout(old)
     return False
-
-
 
 
 def cpu_share_while_idle(seconds: float = 1.0) -> float:

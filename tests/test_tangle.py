@@ -100,7 +100,7 @@ def test_parts_join_in_order_and_stale_files_go(tmp_path):
     assert changes == ["wrote code/x.py", "removed code/old.py"]
     text = (code / "x.py").read_text()
     assert text.splitlines()[0].startswith(HEADER_START) and "vault/A.md" in text.splitlines()[0]
-    assert text.endswith("a = 1\n\n\nb = 2\n")
+    assert text.endswith("\na = 1\n\n\nb = 2\n")
     assert (code / "mine.py").exists()
     assert sorted(p.name for p in code.iterdir()) == ["mine.py", "x.py"]  # no temporary files left
     assert tangle(vault, code) == []

@@ -42,6 +42,6 @@ def test_programs_are_their_blocks_in_order(tmp_path_factory, parts):
     assert sorted(programs) == sorted(expected)
     for title, codes in expected.items():
         rendered = programs[title].render(vault)
-        assert rendered == HEADER.format(note="vault/Note.md") + "\n" + "\n\n".join(
-            code.rstrip("\n") + "\n" for code in codes
-        )
+        assert rendered == HEADER.format(note="vault/Note.md") + "\n" + "\n\n\n".join(
+            code.strip("\n") for code in codes
+        ) + "\n"

@@ -30,8 +30,9 @@ class Program:
 
     def render(self, vault: Path) -> str:
         note = "vault/" + self.note.relative_to(vault).as_posix()
-        parts = [block.source.rstrip("\n") + "\n" for block in self.blocks]
-        return HEADER.format(note=note) + "\n" + "\n\n".join(parts)
+        # Parts are top-level code: two blank lines between them, as between definitions.
+        parts = [block.source.strip("\n") for block in self.blocks]
+        return HEADER.format(note=note) + "\n" + "\n\n\n".join(parts) + "\n"
 
 
 def check_title(block: Block) -> None:
