@@ -7,6 +7,7 @@ import functools
 import logging
 import socket
 
+from cli import max_clients_option
 from graceful import SHUTDOWN_TIMEOUT, cancel_and_wait, run
 
 BUFFER_SIZE = 1 << 16
@@ -37,7 +38,7 @@ def finish_client(clients: set, conn: socket.socket, peer: str, task: asyncio.Ta
         log.error("client %s failed", peer, exc_info=err)  # a bug of ours: the whole traceback
 
 
-async def serve(listener: socket.socket) -> None:
+async def serve(listener: socket.socket, max_clients: int | None = None) -> None:
     """Accept clients, each into a task of its own, until cancelled; then stop every client."""
     listener.setblocking(False)  # accept() below must never block the loop
     clients: set[asyncio.Task] = set()
@@ -53,8 +54,12 @@ async def serve(listener: socket.socket) -> None:
                     break  # the queue is empty: back to waiting
                 except ConnectionAbortedError:
                     continue  # the client gave up while it was queued
-                conn.setblocking(False)  # the loop's sock_* coroutines require it
                 peer = "%s:%s" % address[:2]
+                if max_clients is not None and len(clients) >= max_clients:
+                    conn.close()  # at once: the client sees EOF instead of waiting in the queue
+                    log.warning("client %s refused: already serving %d (--max-clients)", peer, max_clients)
+                    continue
+                conn.setblocking(False)  # the loop's sock_* coroutines require it
                 task = asyncio.create_task(handle(conn), name=f"client {peer}")
                 clients.add(task)  # the loop itself keeps only weak references to tasks
                 task.add_done_callback(functools.partial(finish_client, clients, conn, peer))
@@ -76,4 +81,4 @@ async def wait_for_connection(listener: socket.socket) -> None:
 
 
 if __name__ == "__main__":
-    run(serve, __doc__)
+    run(serve, __doc__, max_clients_option)

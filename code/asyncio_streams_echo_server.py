@@ -7,7 +7,7 @@ import functools
 import logging
 import socket
 
-from cli import BACKLOG
+from cli import BACKLOG, max_clients_option
 from graceful import SHUTDOWN_TIMEOUT, cancel_and_wait, run
 
 BUFFER_SIZE = 1 << 16
@@ -42,7 +42,7 @@ def finish_stream(clients: set, writer: asyncio.StreamWriter, peer: str, task: a
         log.error("client %s failed", peer, exc_info=err)
 
 
-async def serve_streams(listener: socket.socket) -> None:
+async def serve_streams(listener: socket.socket, max_clients: int | None = None) -> None:
     """Serve clients through asyncio streams until cancelled; then stop every client."""
     clients: set[asyncio.Task] = set()
 
@@ -50,6 +50,10 @@ async def serve_streams(listener: socket.socket) -> None:
         # A plain function, not a coroutine: we create the task ourselves, so it is in
         # `clients` from its first moment, and shutdown finds even one that has not started.
         peer = "%s:%s" % writer.get_extra_info("peername")[:2]
+        if max_clients is not None and len(clients) >= max_clients:
+            writer.close()  # nothing is buffered: the connection closes on the loop's next pass
+            log.warning("client %s refused: already serving %d (--max-clients)", peer, max_clients)
+            return
         task = asyncio.create_task(handle_stream(reader, writer), name=f"client {peer}")
         clients.add(task)
         task.add_done_callback(functools.partial(finish_stream, clients, writer, peer))
@@ -82,4 +86,4 @@ async def stop_accepting(server: asyncio.Server) -> None:
 
 
 if __name__ == "__main__":
-    run(serve_streams, __doc__)
+    run(serve_streams, __doc__, max_clients_option)

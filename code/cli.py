@@ -52,6 +52,19 @@ def announce(listener: socket.socket) -> None:
     print(f"listening on {host}:{port}", flush=True)
 
 
+def max_clients_option(parser: argparse.ArgumentParser) -> None:
+    """--max-clients N for the servers that can refuse clients beyond N (see run's add_options)."""
+
+    def positive(text: str) -> int:
+        if not text.isdigit() or int(text) < 1:
+            raise argparse.ArgumentTypeError(f"expected a whole number from 1 up, got {text!r}")
+        return int(text)
+
+    parser.add_argument(
+        "--max-clients", type=positive, metavar="N", help="close at once every client beyond N (default: no limit)"
+    )
+
+
 def raise_open_file_limit() -> int:
     """Raise this process's descriptor limit to the hard limit; return the limit now in force."""
     try:

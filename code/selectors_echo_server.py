@@ -2,7 +2,6 @@
 
 """Selectors echo server: one thread sleeps until the OS says which sockets are ready."""
 
-import argparse
 import errno
 import selectors
 import socket
@@ -10,7 +9,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from cli import run
+from cli import max_clients_option, run
 
 BUFFER_SIZE = 1 << 16
 # A client that sends and never reads must not fill our memory: past this much
@@ -141,18 +140,5 @@ def serve(listener: socket.socket, max_clients: int | None = None) -> None:
                     key.data.sock.close()
 
 
-def positive(text: str) -> int:
-    number = int(text)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
-
-
-def add_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--max-clients", type=positive, metavar="N", help="close at once every client beyond N (default: no limit)"
-    )
-
-
 if __name__ == "__main__":
-    run(serve, __doc__, add_options)
+    run(serve, __doc__, max_clients_option)

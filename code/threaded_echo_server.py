@@ -22,7 +22,9 @@ def handle(conn: socket.socket, stopping: threading.Event) -> None:
             conn.sendall(data)
     except OSError as err:  # reset, broken pipe, or our own shutdown() while stopping
         if not stopping.is_set():  # errors we caused ourselves are not worth a line
-            print(f"client dropped: {err}", file=sys.stderr)
+            # One write per line: print() writes the text and the newline separately,
+            # and the lines of two threads would get mixed.
+            sys.stderr.write(f"client dropped: {err}\n")
 
 
 class Clients:
@@ -45,7 +47,7 @@ class Clients:
             thread.start()
         except RuntimeError as err:  # the OS gave no more threads: refuse this client, keep serving
             self._forget(conn)
-            print(f"client refused: {err}", file=sys.stderr)
+            sys.stderr.write(f"client refused: {err}\n")
 
     def _serve_one(self, conn: socket.socket) -> None:
         try:
