@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: serve build test tangle check lock clean
+.PHONY: serve build test tangle check lock clean bench-site bench
 
 # The virtual environment is made from the lock file, and made again whenever the lock changes.
 $(VENV)/.installed: requirements.lock
@@ -20,6 +20,10 @@ serve: $(VENV)/.installed
 build: $(VENV)/.installed
 	$(BIN)/mkdocs build --strict
 
+## bench-site: time the site build against plain Material (500 and 2,000 synthetic notes); records the ratios in README.md
+bench-site: $(VENV)/.installed
+	$(BIN)/python -m tools.site.bench
+
 ## test: run the whole test suite (note blocks, programs, vault, site)
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
@@ -32,6 +36,11 @@ tangle: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(BIN)/python -m tools.vault_check
 	$(BIN)/python -m tools.tangle --check
+
+## bench: measure every server of code/ (under 5 minutes); write results, plots, table note, notebook into vault/
+# (`.venv/bin/python -m tools.bench --no-run` only redraws them from the stored JSON)
+bench: $(VENV)/.installed
+	$(BIN)/python -m tools.bench
 
 ## lock: pin pyproject's dependencies with hashes (needs uv; only the package registry is used)
 lock:
