@@ -11,6 +11,8 @@ from cli import max_clients_option
 from graceful import SHUTDOWN_TIMEOUT, cancel_and_wait, run
 
 BUFFER_SIZE = 1 << 16
+# Connections accepted per wake-up: between batches the accepted clients get served.
+ACCEPT_BATCH = 64
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +47,10 @@ async def serve(listener: socket.socket, max_clients: int | None = None) -> None
     try:
         while True:
             await wait_for_connection(listener)
-            # Take every connection queued, without awaiting: a burst of clients is accepted
-            # in one go, and no cancel can come between accept() and the client's task.
-            while True:
+            # Take a batch of queued connections without awaiting: no cancel can come
+            # between accept() and the client's task. Then let the clients run a step
+            # before the next batch, so the first echo of each comes within a second.
+            for _ in range(ACCEPT_BATCH):
                 try:
                     conn, address = listener.accept()
                 except BlockingIOError:
