@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
-import re
-import select
 import selectors
 import socket
 import struct
-import subprocess
 import threading
 import time
 
 import psutil
 
-from tests.programs.server_process import START_WITHIN, ServerProcess, connect, recv_exactly
+from tests.programs.server_process import ServerProcess, connect, recv_exactly
 
 __all__ = [
     "BLOCKING", "Pattern", "Server", "assert_same", "connect", "echo", "exchange", "fill", "nothing_arrives",
@@ -25,7 +21,6 @@ __all__ = [
 
 # The one model that serves a single client at a time by design (vault/Блокирующие сокеты.md).
 BLOCKING = "blocking_echo_server.py"
-READY = re.compile(rb"^listening on (\S+):(\d+)$")
 # What a server writes about one dropped or refused client is a short line, not a traceback.
 SHORT_LINE = 200
 
@@ -45,28 +40,6 @@ class Server(ServerProcess):
         self._ps = psutil.Process(self.proc.pid)
         self._reader = threading.Thread(target=self._drain_stderr, name=f"stderr of {name}", daemon=True)
         self._reader.start()
-
-    def _wait_ready(self) -> tuple[str, int]:
-        # ServerProcess accepts only 127.0.0.1; a case that passes --host checks the host itself.
-        deadline = time.monotonic() + START_WITHIN
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.1)
-            if ready:
-                line = self.proc.stdout.readline().rstrip(b"\n")
-                if not line:  # stdout closed: it is exiting, and stderr says why
-                    with contextlib.suppress(subprocess.TimeoutExpired):
-                        self.proc.wait(START_WITHIN)
-                    break
-                match = READY.match(line)
-                if not match:
-                    self.kill()
-                    raise AssertionError(f"{self.name} printed {line!r} instead of 'listening on HOST:PORT'")
-                return match[1].decode(), int(match[2])
-            if self.proc.poll() is not None:
-                break
-        status, stderr = self.proc.poll(), self.stderr_text()
-        self.kill()
-        raise AssertionError(f"{self.name} never said it was listening (exit status {status}); stderr:\n{stderr}")
 
     def _drain_stderr(self) -> None:
         for line in iter(self.proc.stderr.readline, b""):
