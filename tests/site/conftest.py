@@ -1,0 +1,109 @@
+"""Fixtures of the site tests: one strict build of the real vault per test process, a small vault
+of Obsidian edge cases, a local HTTP server, and Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.site.helpers import CHROMIUM, CHROMIUM_ARGS, NO_BROWSER, Build, mkdocs_build
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The real vault, built with --strict: any warning fails every test that needs the site."""
+    build = mkdocs_build(tmp_path_factory.mktemp("site") / "site")
+    if build.returncode != 0:
+        pytest.fail("mkdocs build --strict failed:\n" + "\n".join(build.warnings() or [build.log[-3000:]]))
+    return build.site
+
+
+# -- the edge-case vault ---------------------------------------------------------------------------
+
+FIXTURE_VAULT = Path(__file__).parent / "fixture_vault"
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory) -> Build:
+    """tests/site/fixture_vault built with our configuration (not strict: it has a missing link)."""
+    vault = tmp_path_factory.mktemp("vault") / "vault"
+    shutil.copytree(FIXTURE_VAULT, vault)
+    return mkdocs_build(tmp_path_factory.mktemp("fixture-site") / "site", vault=vault, strict=False)
+
+
+# -- serving and the browser -----------------------------------------------------------------------
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def served(site):
+    """The built site on http://127.0.0.1:<free port>/."""
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def _executable(playwright) -> str:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    try:
+        bundled = playwright.chromium.executable_path
+    except Exception:  # noqa: BLE001 - no browser of Playwright's own either
+        bundled = ""
+    if bundled and Path(bundled).exists():
+        return bundled
+    pytest.fail(NO_BROWSER, pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        executable = _executable(playwright)
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    """A fresh page that records console errors and every request to another host."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    tab = context.new_page()
+    tab.errors = []
+    tab.foreign = []
+    tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+
+    def on_request(request):
+        url = request.url
+        if not url.startswith((served, "data:", "blob:", "about:")):
+            tab.foreign.append(url)
+
+    tab.on("request", on_request)
+    tab.base = served
+    try:
+        yield tab
+    finally:
+        context.close()
+
+

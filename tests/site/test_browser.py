@@ -1,0 +1,240 @@
+"""The built site in Chromium (Debian's /usr/bin/chromium, driven by Playwright), as a reader uses it.
+
+With no Chromium the tests fail with one line saying how to get one; they never skip.
+Screenshots go to tests/screenshots/ (ignored by git); each test prints where it saved them.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.site.helpers import screenshot
+from tools.blocks import note_paths as _note_paths
+
+from tests.site.helpers import VAULT
+
+pytestmark = pytest.mark.timeout(180)
+
+WAIT = 15_000  # ms: generous, the machine is shared
+
+
+def note_paths():
+    return _note_paths(VAULT)
+
+
+def url_of(note_name: str) -> str:
+    return quote(note_name) + "/"
+
+
+def articles(site):
+    for path in sorted(site.rglob("index.html")):
+        body = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select_one("article")
+        if body is not None:
+            yield path.parent.relative_to(site).as_posix(), body
+
+
+def open_page(page, path: str = ""):
+    page.goto(page.base + path, wait_until="load")
+    page.wait_for_load_state("networkidle")
+
+
+def sample_note() -> str:
+    """A note with code, footer and links to show: the first example note if it is there."""
+    names = [n.stem for n in note_paths()]
+    for preferred in ("Блокирующие сокеты", "Модуль selectors"):
+        if preferred in names:
+            return preferred
+    return names[0]
+
+
+def test_home_loads_with_no_errors_and_nothing_from_other_hosts(page):
+    open_page(page)
+    assert page.locator("article h1").first.inner_text().strip()
+    assert page.locator("article a[href]").count() > len(note_paths()), "the home page should link every note"
+    # The reading order: Material draws mermaid into a closed shadow root of a div that replaces <pre>.
+    page.wait_for_function(
+        "() => { const m = document.querySelector('article .mermaid');"
+        " return m && m.tagName === 'DIV' && m.getBoundingClientRect().height > 40; }",
+        timeout=WAIT,
+    )
+    assert page.errors == [], page.errors
+    assert page.foreign == [], page.foreign
+    screenshot(page, "home")
+
+
+def test_a_note_with_its_footer_tags_backlinks_and_local_graph(page):
+    name = sample_note()
+    open_page(page, url_of(name))
+    assert page.locator("article h1").first.inner_text().strip() == name
+    assert page.locator("nav.md-tags a.md-tag").count() > 0
+    assert page.locator(".vault-footer__row").count() >= 1
+    assert page.locator("#обратные-ссылки").count() == 1
+    # Every code block has its copy button (Material adds it at run time).
+    blocks = page.locator("article div.highlight pre").count()
+    assert blocks and page.locator("article button.md-code__button[data-md-type=copy]").count() == blocks
+    page.wait_for_selector(".vault-local-graph__canvas canvas", timeout=WAIT)
+    page.wait_for_selector(".vault-local-graph__canvas[data-ready=true]", timeout=WAIT)
+    assert page.errors == [], page.errors
+    assert page.foreign == [], page.foreign
+    screenshot(page, "note", full_page=True)
+    screenshot(page, "note-top")
+
+
+def test_a_wikilink_opens_its_note_at_the_heading(page, site):
+    link = None
+    for path, body in articles(site):
+        for a in body.select("a[href]"):
+            href = a["href"]
+            parts = urlsplit(href)
+            if (parts.path and parts.fragment and not parts.scheme and "tags/" not in parts.path
+                    and not a.find_parent(class_="vault-embed") and not a.find_parent(class_="md-tags")):
+                link = (path, href)
+                break
+        if link:
+            break
+    assert link, "no wiki-link to a heading of another note in the vault"
+    source, href = link
+    open_page(page, quote(source) + "/" if source != "." else "")
+    target = urljoin(page.url, href)
+    # Material's instant navigation rewrites hrefs to absolute URLs: find the link by its target.
+    anchor = page.evaluate_handle(
+        "raw => [...document.querySelectorAll('article a')].find(a => a.href === new URL(raw, location.href).href)",
+        href,
+    ).as_element()
+    assert anchor is not None, href
+    anchor.click()
+    page.wait_for_url(lambda url: url.split("#")[0] == target.split("#")[0], timeout=WAIT)
+    fragment = unquote(urlsplit(target).fragment)
+    assert unquote(urlsplit(page.url).fragment) == fragment
+    heading = page.locator(f'[id="{fragment}"]')
+    heading.wait_for(timeout=WAIT)
+    page.wait_for_function(
+        "id => { const r = document.getElementById(id).getBoundingClientRect();"
+        " return r.top >= 0 && r.top < innerHeight; }",
+        arg=fragment,
+        timeout=WAIT,
+    )
+    assert page.errors == [], page.errors
+
+
+def test_russian_search_finds_an_inflected_form(page):
+    open_page(page)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    search = page.locator("input.md-search__input")
+    # Playwright inserts Cyrillic text without key events; Material searches on keyup: press End.
+    search.fill("сокетов")
+    search.press("End")
+    result = page.locator(".md-search-result__item")
+    result.first.wait_for(timeout=WAIT)
+    titles = page.locator(".md-search-result__item h1").all_inner_texts()
+    assert any("сокет" in t.lower() for t in titles), titles
+    assert page.errors == [], page.errors
+
+
+def test_embedded_images_load(page, site):
+    pages = [
+        path for path, body in articles(site)
+        if body.select("img[src*='attachments/']")
+    ]
+    assert pages, "no note embeds an image from vault/attachments"
+    for path in pages[:3]:
+        open_page(page, quote(path) + "/")
+        images = page.locator("article img[src*='attachments/']")
+        assert images.count() > 0
+        for i in range(images.count()):
+            images.nth(i).scroll_into_view_if_needed()
+            width = images.nth(i).evaluate("img => img.complete ? img.naturalWidth : new Promise("
+                                           "r => img.addEventListener('load', () => r(img.naturalWidth)))")
+            assert width > 0, f"{path}: {images.nth(i).get_attribute('src')} did not load"
+    # A click opens the image in the lightbox.
+    page.locator("article a.glightbox img").first.click()
+    page.locator(".glightbox-container .gslide-image img").first.wait_for(timeout=WAIT)
+    page.keyboard.press("Escape")
+    assert page.errors == [], page.errors
+
+
+def test_a_tag_chip_opens_the_tag_page_listing_the_note(page):
+    name = sample_note()
+    open_page(page, url_of(name))
+    chip = page.locator("nav.md-tags a.md-tag").first
+    tag = chip.inner_text().strip()
+    chip.click()
+    page.wait_for_url(re.compile(r"/tags/"), timeout=WAIT)
+    fragment = unquote(urlsplit(page.url).fragment)
+    assert fragment.startswith("tag:")
+    section = page.locator(f'[id="{fragment}"]')
+    section.wait_for(timeout=WAIT)
+    listed = section.locator("xpath=following-sibling::ul[1]//a").all_inner_texts()
+    assert name in [t.strip() for t in listed], (tag, listed)
+    assert page.errors == [], page.errors
+
+
+def test_the_graph_draws_the_notes_and_a_click_opens_one(page):
+    open_page(page, "graph/")
+    graph = page.locator(".vault-graph--global")
+    page.wait_for_selector(".vault-graph--global[data-ready=true]", timeout=30_000)
+    info = graph.evaluate(
+        """el => {
+            const g = el.__graph, box = el.getBoundingClientRect();
+            const nodes = g.graphData().nodes;
+            const n = nodes.reduce((a, b) => (b.degree > a.degree ? b : a));
+            const p = g.graph2ScreenCoords(n.x, n.y);
+            const ctx = el.querySelector('canvas').getContext('2d');
+            const dpr = window.devicePixelRatio || 1;
+            const pixel = ctx.getImageData(Math.round(p.x * dpr), Math.round(p.y * dpr), 1, 1).data;
+            return {count: nodes.length, x: box.left + p.x, y: box.top + p.y, url: n.url,
+                    title: n.title, alpha: pixel[3]};
+        }"""
+    )
+    assert info["count"] == len(note_paths())
+    assert info["alpha"] > 0, "nothing drawn where the node is"
+    screenshot(page, "graph")
+    page.mouse.move(info["x"], info["y"])
+    page.wait_for_timeout(400)  # force-graph picks the hovered node on its next frame
+    page.mouse.click(info["x"], info["y"])
+    expected = urljoin(page.base, info["url"])
+    page.wait_for_url(lambda url: url.split("#")[0] == expected, timeout=WAIT)
+    assert page.locator("article h1").first.inner_text().strip() == info["title"]
+    assert page.errors == [], page.errors
+    assert page.foreign == [], page.foreign
+
+
+def test_the_colour_toggle_switches_light_and_dark(page):
+    name = sample_note()
+    open_page(page, url_of(name))
+    scheme = lambda: page.locator("body").get_attribute("data-md-color-scheme")  # noqa: E731
+    before = scheme()
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') !== '{before}'", timeout=WAIT)
+    assert {before, scheme()} == {"default", "slate"}
+    page.wait_for_timeout(500)
+    screenshot(page, "note-dark")
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{before}'", timeout=WAIT)
+    assert page.errors == [], page.errors
+
+
+def test_every_note_is_reachable_in_the_navigation(page):
+    open_page(page)
+    paths = page.locator("nav.md-nav--primary a[href]").evaluate_all(
+        "links => links.map(a => decodeURIComponent(new URL(a.href).pathname))"
+    )
+    missing = [
+        n.stem for n in note_paths()
+        if "/" + n.relative_to(VAULT).with_suffix("").as_posix() + "/" not in paths
+    ]
+    assert not missing, missing
+
+
+def test_a_notebook_page_renders_offline(page):
+    notebooks = sorted(VAULT.rglob("*.ipynb"))
+    assert notebooks, "the vault has no notebook"
+    open_page(page, quote(notebooks[0].relative_to(VAULT).with_suffix("").as_posix()) + "/")
+    assert page.locator(".jupyter-wrapper .jp-Cell").count() > 0
+    assert page.errors == [], page.errors
+    assert page.foreign == [], page.foreign
+    screenshot(page, "notebook")

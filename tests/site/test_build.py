@@ -1,0 +1,202 @@
+"""The real vault built with `mkdocs build --strict` into a temporary folder, and its HTML checked."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tools.blocks import code_blocks
+from tools.blocks import note_paths as _note_paths
+
+from tests.site.helpers import VAULT
+
+pytestmark = pytest.mark.timeout(300)
+
+ROOT = Path(__file__).resolve().parents[2]
+RAW_SYNTAX = re.compile(r"!?\[\[|\[![\w-]+\]")
+
+
+def note_paths():
+    return _note_paths(VAULT)
+
+
+def site_url_host() -> str:
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    match = re.search(r'site_url:.*"(https?://[^"]+)"', text)
+    return urlsplit(match[1]).netloc
+
+
+@cache
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def note_page(site: Path, note: Path) -> Path:
+    return site / note.relative_to(VAULT).with_suffix("") / "index.html"
+
+
+def article(site: Path, page: Path):
+    return soup(page).select_one("article.md-content__inner")
+
+
+def test_every_note_has_a_page(site):
+    notes = note_paths()
+    assert notes, "the vault has no notes"
+    missing = [n.name for n in notes if not note_page(site, n).is_file()]
+    assert not missing, f"notes without a page: {missing}"
+
+
+def test_site_only_pages_are_generated_not_stored(site):
+    for name, built in [("index.md", "index.html"), ("tags.md", "tags/index.html"), ("graph.md", "graph/index.html")]:
+        assert (site / built).is_file(), f"{built} was not generated"
+        assert not (VAULT / name).exists(), f"vault/{name} should be generated at build time, not stored"
+    assert json.loads((site / "graph.json").read_text(encoding="utf-8"))["nodes"]
+    assert not (site / "templates").exists(), "the note template must not be published"
+
+
+def test_no_raw_obsidian_syntax_outside_code(site):
+    found = []
+    for page in pages(site):
+        body = article(site, page)
+        if body is None:
+            continue
+        body = BeautifulSoup(str(body), "html.parser")
+        for element in body.select("pre, code, script, style, .jupyter-wrapper"):
+            element.decompose()
+        text = body.get_text(" ")
+        for match in RAW_SYNTAX.finditer(text):
+            found.append(f"{page.relative_to(site)}: …{text[max(0, match.start() - 40):match.end() + 40]}…")
+    assert not found, "raw Obsidian syntax in the built pages:\n" + "\n".join(found)
+
+
+def _local_targets(site: Path, page: Path):
+    """(attribute value, file it names, fragment) for every local href/src of the page."""
+    url = "/" + page.relative_to(site).as_posix()
+    for element in soup(page).find_all(["a", "img", "script", "link", "iframe", "source", "video", "audio"]):
+        for attribute in ("href", "src"):
+            value = element.get(attribute)
+            if not value or value.startswith(("data:", "mailto:", "javascript:", "blob:")):
+                continue
+            parts = urlsplit(value)
+            if parts.scheme or parts.netloc:
+                continue
+            if not parts.path:
+                yield value, page, unquote(parts.fragment)
+                continue
+            target = site / unquote(urljoin(url, parts.path)).lstrip("/")
+            if target.is_dir() or value.endswith("/"):
+                target = target / "index.html"
+            yield value, target, unquote(parts.fragment)
+
+
+def test_every_local_href_and_src_resolves(site):
+    broken = []
+    for page in pages(site):
+        for value, target, fragment in _local_targets(site, page):
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)}: {value} (no {target.relative_to(site)})")
+            elif fragment and target.suffix == ".html" and not fragment.startswith("__"):
+                if soup(target).find(id=fragment) is None and soup(target).find(attrs={"name": fragment}) is None:
+                    broken.append(f"{page.relative_to(site)}: {value} (no #{fragment} there)")
+    assert not broken, "links that lead nowhere:\n" + "\n".join(broken)
+
+
+def test_nothing_is_loaded_from_other_hosts(site):
+    own = site_url_host()
+    foreign = []
+    for page in pages(site):
+        for element in soup(page).find_all(["script", "link", "img", "iframe", "source", "video", "audio", "embed"]):
+            for attribute in ("src", "href", "data-src"):
+                value = element.get(attribute)
+                if not value:
+                    continue
+                host = urlsplit(value).netloc
+                if host and host != own:
+                    foreign.append(f"{page.relative_to(site)}: <{element.name} {attribute}={value}>")
+        for style in soup(page).find_all("style"):
+            for url in re.findall(r"url\(['\"]?(https?://[^'\")]+)", style.get_text()):
+                foreign.append(f"{page.relative_to(site)}: style url({url})")
+    for css in site.rglob("*.css"):
+        for url in re.findall(r"@import\s+url\(['\"]?(https?://[^'\")]+)", css.read_text(encoding="utf-8")):
+            foreign.append(f"{css.relative_to(site)}: @import {url}")
+    assert not foreign, "the site loads from other hosts:\n" + "\n".join(sorted(set(foreign)))
+
+
+def test_every_python_block_is_highlighted_with_its_title(site):
+    problems = []
+    for note in note_paths():
+        blocks = [b for b in code_blocks(note) if b.is_python]
+        if not blocks:
+            continue
+        body = article(site, note_page(site, note))
+        rendered = body.select("div.language-python.highlight")
+        # Blocks transcluded from other notes come on top of the note's own.
+        if len(rendered) < len(blocks):
+            problems.append(f"{note.name}: {len(blocks)} python blocks, {len(rendered)} highlighted")
+        for div in rendered:
+            if not div.select("code span[class]"):
+                problems.append(f"{note.name}: a python block has no highlighting")
+        titles = [span.get_text() for span in body.select("div.language-python .filename")]
+        for block in blocks:
+            if block.title and block.title not in titles:
+                problems.append(f"{note.name}:{block.line}: title {block.title} not shown")
+        for p in body.select("p"):
+            if "```" in p.get_text():
+                problems.append(f"{note.name}: a fence became paragraph text: {p.get_text()[:80]}")
+        for title in titles:
+            if any(token in title for token in ("continuation", "notest", "fixture:")):
+                problems.append(f"{note.name}: a test token shows in the title {title!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_search_index_has_the_russian_notes(site):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert "ru" in index["config"]["lang"], index["config"]
+    pages = {unquote(doc["location"]).split("#")[0] for doc in index["docs"]}
+    text = " ".join(doc["text"] for doc in index["docs"])
+    missing = [n.stem for n in note_paths() if n.relative_to(VAULT).with_suffix("").as_posix() + "/" not in pages]
+    assert not missing, f"notes missing from the search index: {missing}"
+    assert re.search(r"[а-яё]{5,}", text), "the search index has no Russian text"
+
+
+def test_notes_carry_their_tags_footer_backlinks_and_local_graph(site):
+    ids = {node["id"] for node in json.loads((site / "graph.json").read_text(encoding="utf-8"))["nodes"]}
+    problems = []
+    for note in note_paths():
+        body = article(site, note_page(site, note))
+        if "\n___\n" in note.read_text(encoding="utf-8") and body.select_one(".vault-footer__row") is None:
+            problems.append(f"{note.name}: the footer was not rendered")
+        if body.select_one(".vault-footer__row--tags") and not body.select("nav.md-tags a.md-tag"):
+            problems.append(f"{note.name}: no tag chips")
+        if body.find(id="обратные-ссылки") is None:
+            problems.append(f"{note.name}: no backlinks section")
+        graph = body.select_one(".vault-local-graph[data-id]")
+        if graph is None or graph["data-id"] not in ids:
+            problems.append(f"{note.name}: no local graph data")
+    assert not problems, "\n".join(problems)
+
+
+def test_site_url_is_set():
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert re.search(r"^site_url: .*https?://", config, re.M)
+
+
+def test_notebooks_are_pages_with_their_cells(site):
+    notebooks = sorted(VAULT.rglob("*.ipynb"))
+    assert notebooks, "the vault has no notebook: mkdocs-jupyter renders at least one"
+    for notebook in notebooks:
+        page = site / notebook.relative_to(VAULT).with_suffix("") / "index.html"
+        assert page.is_file(), f"{notebook.name} has no page"
+        body = article(site, page)
+        assert body.select(".jupyter-wrapper .jp-Cell"), f"{notebook.name}: no cells rendered"
+        assert not (notebook.parent / (notebook.stem + ".py")).exists(), "no .py files in vault/"
