@@ -12,6 +12,9 @@ from pytest_markdown_docs.plugin import MarkdownTextFile
 
 from tools.blocks import NOT_NOTES
 
+# Lists the browser tests' screenshots at the end of a run (they are taken in worker processes).
+pytest_plugins = ["tests.site.screenshots"]
+
 VAULT = Path(__file__).parent / "vault"
 
 

@@ -77,6 +77,29 @@
     });
     folders.sort();
 
+    function label(ctx, scale, n) {
+      // Always on small graphs; on big ones only when zoomed in or around the pointer; in the
+      // sidebar's local graph only the note itself and, on hover, what is around the pointer.
+      var near = hover && (hover === n || neighbours[hover.id].has(n.id));
+      if (options.small && !near && n.id !== options.current) return;
+      if (many && scale < 1.6 && !near && n.id !== options.current) return;
+      var size = (options.small ? 10 : 12) / scale;
+      var r = Math.sqrt(1 + Math.sqrt(n.degree || 0)) * (options.small ? 3 : huge ? 2 : 4);
+      var text = shorten(n.title, options.small ? 24 : 40);
+      ctx.font = size + "px sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      var y = n.y + r + 1.5 / scale;
+      var w = ctx.measureText(text).width;
+      var pad = 2 / scale;
+      ctx.globalAlpha = 0.8;
+      ctx.fillStyle = colours.background;
+      ctx.fillRect(n.x - w / 2 - pad, y - pad / 2, w + 2 * pad, size + pad);
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = n.id === options.current || near ? colours.text : colours.muted;
+      ctx.fillText(text, n.x, y);
+    }
+
     var graph = ForceGraph()(el)
       .width(el.clientWidth)
       .height(el.clientHeight)
@@ -85,7 +108,7 @@
       .nodeId("id")
       .nodeRelSize(options.small ? 3 : huge ? 2 : 4)
       .nodeVal(function (n) { return 1 + Math.sqrt(n.degree || 0); })
-      .nodeLabel(function (n) { return many ? n.title : ""; })
+      .nodeLabel(function (n) { return many || options.small ? n.title : ""; })
       .nodeColor(function (n) {
         if (n.id === options.current) return colours.current;
         if (hover && hover !== n && !neighbours[hover.id].has(n.id)) return colours.faded;
@@ -105,18 +128,9 @@
         el.style.cursor = n ? "pointer" : "";
       })
       .onNodeClick(function (n) { open(new URL(n.url, options.base)); })
-      .nodeCanvasObjectMode(function () { return "after"; })
-      .nodeCanvasObject(function (n, ctx, scale) {
-        // Labels: always on small graphs; on big ones only when zoomed in or around the pointer.
-        var near = hover && (hover === n || neighbours[hover.id].has(n.id));
-        if (many && scale < 1.6 && !near && n.id !== options.current) return;
-        var size = (options.small ? 10 : 12) / scale;
-        ctx.font = size + "px sans-serif";
-        ctx.textAlign = "center";
-        ctx.textBaseline = "top";
-        ctx.fillStyle = n.id === options.current || near ? colours.text : colours.muted;
-        var r = Math.sqrt(1 + Math.sqrt(n.degree || 0)) * (options.small ? 3 : huge ? 2 : 4);
-        ctx.fillText(shorten(n.title, options.small ? 18 : 40), n.x, n.y + r + 1.5 / scale);
+      // Labels last, over the links, each on a patch of the background colour.
+      .onRenderFramePost(function (ctx, scale) {
+        graph.graphData().nodes.forEach(function (n) { label(ctx, scale, n); });
       })
       .warmupTicks(data.nodes.length > 500 ? 20 : 60)
       .cooldownTime(options.small ? 2000 : 3000)
@@ -129,7 +143,7 @@
 
     var fitted = false;
     graph.onEngineStop(function () {
-      if (!fitted) { fitted = true; graph.zoomToFit(400, options.small ? 28 : 40); }
+      if (!fitted) { fitted = true; graph.zoomToFit(400, options.small ? 24 : 40); }
       el.dataset.ready = "true";
     });
     el.__graph = graph;
