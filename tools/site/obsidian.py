@@ -57,6 +57,7 @@ class Context:
     tags_href: str  # Markdown path of the tags page relative to this note, e.g. "../tags.md"
     warn: Callable[[str], None] = lambda message: None
     where: str = ""  # how messages name the page, e.g. "vault/Сокеты.md"
+    line: int = 0  # the line of the page being rendered, for messages (1-based)
     _stack: list[str] = field(default_factory=list)
 
     def render(self) -> str:
@@ -77,6 +78,8 @@ class Context:
         out: list[str] = []
         for index in range(start, end):
             line = text.lines[index]
+            if depth == 0:
+                self.line = index + 1
             if index in code:
                 out.append(self._fence_line(line, fences[index]) if index in fences else line)
                 continue
@@ -129,7 +132,7 @@ class Context:
         if not link.target:  # [[#Heading]]: a heading of the note this text belongs to
             if note is self.note and link.heading:
                 if not any(norm(h) == norm(link.heading) for _, _, h in note.text.headings):
-                    self.warn(f"{self.where}: [[#{link.heading}]]: this note has no such heading "
+                    self.warn(f"{self.where}:{self.line}: [[#{link.heading}]]: this note has no such heading "
                               "— use the exact heading text")
                     return f'<span class="vault-unresolved">{html.escape(link.label or link.heading)}</span>'
                 return f"[[#{self._heading_text(note, link.heading)}|{link.label or link.heading}]]"
@@ -138,7 +141,7 @@ class Context:
         shown = link.label or (f"{link.target} › {link.heading}" if link.heading else link.target)
         if target is None:
             self.warn(
-                f"{self.where}: [[{link.target}]] names no note of the vault — write the note, "
+                f"{self.where}:{self.line}: [[{link.target}]] names no note of the vault — write the note, "
                 "or fix the name (links are rendered as unresolved text until then)"
             )
             return (
@@ -148,7 +151,7 @@ class Context:
         heading = link.heading
         if heading and not any(norm(h) == norm(heading) for _, _, h in target.text.headings):
             self.warn(
-                f"{self.where}: [[{link.target}#{heading}]]: the note has no heading "
+                f"{self.where}:{self.line}: [[{link.target}#{heading}]]: the note has no heading "
                 f"«{heading}» — use the exact heading text"
             )
             heading = None
@@ -168,7 +171,7 @@ class Context:
     def _file_link(self, link: WikiLink, raw: str) -> str:
         found = self.vault.resolve_file(link.target)
         if found is None:
-            self.warn(f"{self.where}: [[{link.target}]] names no file of the vault — add it or fix the name")
+            self.warn(f"{self.where}:{self.line}: [[{link.target}]] names no file of the vault — add it or fix the name")
             return f'<span class="vault-unresolved">{html.escape(link.label or link.target)}</span>'
         suffix = PurePosixPath(found).suffix.lower()
         target = PurePosixPath(found).name if len(
@@ -199,7 +202,7 @@ class Context:
             found = [(i, lvl) for i, lvl, text in target.text.headings if norm(text) == norm(link.heading)]
             if not found:
                 self.warn(
-                    f"{self.where}: ![[{link.target}#{link.heading}]]: the note has no heading "
+                    f"{self.where}:{self.line}: ![[{link.target}#{link.heading}]]: the note has no heading "
                     f"«{link.heading}» — use the exact heading text"
                 )
                 return [prefix + self._link(note, WikiLink(False, link.target, None, link.label), "")]
@@ -251,7 +254,8 @@ class Context:
     def _footer(self, note: Note) -> list[str]:
         """One paragraph per row, classed with attr_list (no HTML wrapper to parse as Markdown)."""
         rows = []
-        for line in note.text.lines[note.footer_start + 1:]:
+        for index, line in enumerate(note.text.lines[note.footer_start + 1:], note.footer_start + 2):
+            self.line = index
             match = FOOTER_ROW.match(line.strip())
             if not match or not match[2].strip():
                 continue
