@@ -17,12 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # MkDocs loads hooks by path; tools.* lives at the project root
     sys.path.insert(0, str(ROOT))
 
+from mkdocs.exceptions import Abort  # noqa: E402
 from mkdocs.plugins import event_priority, get_plugin_logger  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from markdown.extensions.toc import slugify_unicode  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
+from tools.blocks import VaultError, read_note  # noqa: E402
 from tools.site import pages  # noqa: E402
 from tools.site.obsidian import Context  # noqa: E402
 from tools.site.vault import Note, Text, Vault  # noqa: E402
@@ -41,7 +43,16 @@ def on_files(files: Files, config) -> Files:
         if file.inclusion.is_excluded():
             continue
         if file.src_uri.endswith(".md") and file.abs_src_path:
-            notes[file.src_uri] = file.content_string
+            try:
+                notes[file.src_uri] = file.content_string
+            except UnicodeDecodeError:
+                # MkDocs would stop with a traceback; say which line of which note, as the vault check does.
+                try:
+                    read_note(Path(file.abs_src_path))
+                except VaultError as err:
+                    where = f"{Path(config.docs_dir).name}/{file.src_uri}"
+                    raise Abort(f"{where}:{err.line}: {err.what} — {err.fix}") from None
+                raise
         elif file.abs_src_path and Path(file.abs_src_path).is_relative_to(Path(config.docs_dir)):
             others.append(file.src_uri)
     vault = Vault.build(notes, others)
