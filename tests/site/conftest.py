@@ -71,7 +71,9 @@ def _executable(playwright) -> str:
     pytest.fail(NO_BROWSER, pytrace=False)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is
+# open, and asyncio.run() in a later test on the same worker would refuse to start.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
