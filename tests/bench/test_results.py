@@ -26,8 +26,8 @@ def test_table_note_is_rendered_from_the_json():
 
 def test_readme_quotes_the_json():
     quoted = report.readme_quote(report.README.read_text(encoding="utf-8"))
-    if quoted is not None:  # the README may quote no figure at all
-        assert quoted == report.readme_block(report.load()), "the README's figures are stale: run make bench"
+    assert quoted is not None, "README.md lost its <!-- bench:start --> / <!-- bench:end --> block"
+    assert quoted == report.readme_block(report.load()), "the README's figures are stale: run make bench"
 
 
 def test_the_note_embeds_every_plot_and_the_table():

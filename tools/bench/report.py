@@ -342,7 +342,8 @@ def readme_block(data: dict) -> str:
     return f"Last `make bench` ({data['date'][:10]}): server CPU per request at N = {clients}, {size} B: {cpu}{idle}."
 
 
-README_BLOCK = re.compile(re.escape(README_START) + r"\n(.*?)\n" + re.escape(README_END), re.S)
+# An empty block (just the two markers) is a place to fill in, not a missing one.
+README_BLOCK = re.compile(re.escape(README_START) + r"\n?(.*?)\n?" + re.escape(README_END), re.S)
 
 
 def readme_quote(text: str) -> str | None:
