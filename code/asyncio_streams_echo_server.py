@@ -31,8 +31,10 @@ async def handle_stream(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
 def finish_stream(clients: set, writer: asyncio.StreamWriter, peer: str, task: asyncio.Task) -> None:
     """Done callback of a client's task: forget the task, close its connection, say how it ended."""
     clients.discard(task)
-    # At once, dropping anything still buffered; a no-op if handle_stream closed it already.
-    writer.transport.abort()
+    # At once, dropping anything still buffered, unless the connection is gone already:
+    # after a close() that had to wait for its buffer, abort() fails in CPython 3.11-3.13.
+    if writer.get_extra_info("socket").fileno() != -1:
+        writer.transport.abort()
     if task.cancelled():
         return
     err = task.exception()
