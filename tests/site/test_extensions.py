@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 from bs4 import BeautifulSoup
 
-from tools.site.obsidian import Context, tag_slug
+from tools.site.obsidian import Context, PageLink, fill_links, tag_slug
 from tools.site.vault import Vault
 
 pytestmark = pytest.mark.timeout(300)
@@ -161,26 +161,34 @@ def test_home_page_lists_every_note_and_the_site_pages(fixture_build):
 
 
 def render(notes: dict[str, str], name: str) -> tuple[str, list[str]]:
+    """The rewritten Markdown, each link placeholder shown as <target#heading|label>."""
     vault = Vault.build(notes, ["attachments/x.png"])
     messages: list[str] = []
-    return Context(vault, vault.notes[name], "tags.md", warn=messages.append, where=name).render(), messages
+    context = Context(vault, vault.notes[name], warn=messages.append, where=name)
+    text = context.render()
+
+    def show(link: PageLink) -> str:
+        target = f"tag:{link.tag}" if link.tag else link.note
+        return f"<{target}{'#' + link.heading if link.heading else ''}|{link.label}>"
+
+    return fill_links(text, context.links, show), messages
 
 
 def test_embed_cycles_stop():
     text, _ = render({"A.md": "![[B]]\n", "B.md": "![[A]]\n"}, "A.md")
     assert text.count('class="vault-embed"') == 1
-    assert "[[A|A]]" in text
+    assert "<A.md|A>" in text
 
 
 def test_missing_heading_is_reported_and_links_to_the_note():
     text, messages = render({"A.md": "[[B#Нет такого]]\n", "B.md": "## Есть\n"}, "A.md")
-    assert "[[B|B › Нет такого]]" in text
+    assert "<B.md|B › Нет такого>" in text
     assert messages and "Нет такого" in messages[0]
 
 
 def test_tags_inside_inline_code_links_and_html_stay_text():
     text, _ = render({"A.md": "`#code` [x](#anchor) <span style='color:#fff'>x</span> #real 123 #42\n"}, "A.md")
-    assert text.count("vault-tag") == 1 and "[#real](tags.md#tag:real)" in text
+    assert text.count("<tag:") == 1 and "<tag:real|#real>" in text
     assert "`#code`" in text and "(#anchor)" in text and "#42" in text
 
 
@@ -215,5 +223,5 @@ def test_the_fast_code_scanner_agrees_with_markdown_it_on_the_vault():
 
 def test_links_to_headings_of_the_same_note():
     text, messages = render({"A.md": "## Раздел\n\n[[#Раздел]] [[#раздел|сюда]] [[#Нет]]\n"}, "A.md")
-    assert "[[#Раздел|Раздел]]" in text and "[[#Раздел|сюда]]" in text
+    assert "<A.md#Раздел|Раздел>" in text and "<A.md#Раздел|сюда>" in text
     assert len(messages) == 1 and "Нет" in messages[0]

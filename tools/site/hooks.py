@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import json
-import posixpath
 import re
 import sys
 from pathlib import Path, PurePath
@@ -26,7 +25,7 @@ from mkdocs.utils import get_relative_url  # noqa: E402
 
 from tools.blocks import VaultError, read_note  # noqa: E402
 from tools.site import pages  # noqa: E402
-from tools.site.obsidian import Context  # noqa: E402
+from tools.site.obsidian import Context, PageLink, fill_links, heading_slug, tag_slug  # noqa: E402
 from tools.site.vault import Note, Text, Vault  # noqa: E402
 
 log = get_plugin_logger("vault")
@@ -34,6 +33,7 @@ log = get_plugin_logger("vault")
 GRAPH_DATA = "graph.json"
 
 _state: dict = {}
+_ABSENT = object()
 
 
 def on_files(files: Files, config) -> Files:
@@ -67,17 +67,15 @@ def on_files(files: Files, config) -> Files:
     added = set()
     for src_uri, make in generated.items():
         if files.get_file_from_path(src_uri) is None:
-            file = File.generated(config, src_uri, content=make())
-            # obsidian-bridge resolves links relative to a page's source path: pretend the page
-            # sits at the vault's root (its content stays in memory, nothing is read from there).
-            file.abs_src_path = str(Path(config.docs_dir) / src_uri)
-            files.append(file)
+            files.append(File.generated(config, src_uri, content=make()))
             added.add(src_uri)
     urls = {uri: files.get_file_from_path(uri).url for uri in vault.notes}
+    urls[pages.TAGS] = files.get_file_from_path(pages.TAGS).url
     files.append(
         File.generated(config, GRAPH_DATA, content=json.dumps(vault.graph(urls.get), ensure_ascii=False))
     )
-    _state.update(vault=vault, urls=urls, generated=added)
+    _state.update(vault=vault, urls=urls, generated=added, links={}, anchors={}, files=files,
+                  lent_meta={}, glightbox_off=None)
     return files
 
 
@@ -101,25 +99,34 @@ def _walk_pages(items):
         yield from _walk_pages(getattr(item, "children", None) or [])
 
 
-@event_priority(50)  # before obsidian-bridge (0) and Material's tags plugin (-50)
+@event_priority(50)  # before Material's tags plugin (-50) reads page.meta
 def on_page_markdown(markdown: str, page, config, files) -> str:
     vault: Vault = _state["vault"]
     src_uri = page.file.src_uri
     note = vault.notes.get(src_uri)
     if note is None or note.text.source.lstrip("\n") != markdown:
         note = Note(src_uri, dict(page.meta), Text(markdown))
+    # Whatever we put in page.meta for the plugins comes out again in on_page_content: Material's
+    # navigation looks up four keys in the meta of every page it lists, on every page (2000 × 125
+    # look-ups for a 2,000-note vault), and skips them when the meta is empty.
+    lent = _state["lent_meta"][src_uri] = {}
     if src_uri not in _state["generated"]:
         # Obsidian's title is the file name, hyphens included (MkDocs would turn them into spaces).
-        page.meta.setdefault("title", note.title)
+        if "title" not in page.meta:
+            page.title = note.title
         tags = [str(t) for t in page.meta.get("tags") or []]
-        page.meta["tags"] = tags + [t for t in note.tags if t not in tags]
-    tags_href = posixpath.relpath(pages.TAGS, posixpath.dirname(src_uri) or ".")
+        if note.tags:
+            lent["tags"] = page.meta.get("tags", _ABSENT)
+            page.meta["tags"] = tags + [t for t in note.tags if t not in tags]
     where = f"{Path(config.docs_dir).name}/{src_uri}"
-    markdown = Context(vault, note, tags_href, warn=log.warning, where=where).render()
-    if "![" not in markdown and "<img" not in markdown:
+    context = Context(vault, note, warn=log.warning, where=where)
+    markdown = context.render()
+    _state["links"][src_uri] = context.links
+    if "![" not in markdown and "<img" not in markdown and "glightbox" not in page.meta:
         # mkdocs-glightbox parses and rewrites the whole page; spare it the pages with no image
         # (assets/javascripts/lightbox.js keeps the lightbox working after instant navigation).
-        page.meta.setdefault("glightbox", False)
+        lent["glightbox"] = _ABSENT
+        page.meta["glightbox"] = False
     if src_uri in vault.notes:
         markdown += backlinks_section(vault, src_uri, page.url)
     return markdown
@@ -154,15 +161,80 @@ def backlinks_html(vault: Vault, src_uri: str, page_url: str) -> str:
 def on_page_content(content: str, page, config, files) -> str:
     """Each note gets a place for its local graph; graph.js draws it from graph.json."""
     src_uri = page.file.src_uri
+    give_back_meta(page)
     if src_uri.endswith(".ipynb"):
         content, tokens = notebook_headings(content)
         page.toc = get_toc(tokens)
         return notebook_content(content, get_relative_url("", page.url).rstrip("/") + "/")
-    vault = _state["vault"]
-    if src_uri not in vault.notes:
+    if src_uri not in _state["vault"].notes:
         return content
-    content = content.replace(f"<p>{BACKLINKS_MARK}</p>", backlinks_html(vault, src_uri, page.url), 1)
     return f'{content}\n<div class="vault-local-graph" data-id="{html.escape(src_uri, quote=True)}"></div>'
+
+
+def give_back_meta(page) -> None:
+    """Take out of page.meta what on_page_markdown put there for the plugins (they have read it)."""
+    for key, value in _state["lent_meta"].get(page.file.src_uri, {}).items():
+        if value is _ABSENT:
+            page.meta.pop(key, None)
+        else:
+            page.meta[key] = value
+
+
+@event_priority(100)  # before the search plugin indexes the content
+def on_page_context(context, page, config, nav):
+    """Links go in now: every page has been converted, so the ids of all headings are known."""
+    previous = _state["glightbox_off"]
+    if previous is not None:  # see on_post_page
+        previous.meta.pop("glightbox", None)
+        _state["glightbox_off"] = None
+    links = _state["links"].get(page.file.src_uri)
+    if links:
+        page.content = fill_links(page.content, links, lambda link: link_html(link, page))
+    return context
+
+
+def link_html(link: PageLink, page) -> str:
+    label = html.escape(link.label)
+    if link.tag is not None:
+        href = get_relative_url(_state["urls"][pages.TAGS], page.url) + "#" + tag_slug(link.tag)
+        return f'<a class="md-tag vault-tag" href="{html.escape(href, quote=True)}">{label}</a>'
+    if link.heading:
+        href = "#" + heading_id(link.note, link.heading)
+        if link.note != page.file.src_uri:
+            href = get_relative_url(_state["urls"][link.note], page.url) + href
+    else:
+        href = get_relative_url(_state["urls"][link.note], page.url)  # "./" for the page itself
+    return f'<a href="{html.escape(href, quote=True)}">{label}</a>'
+
+
+def heading_id(src_uri: str, heading: str) -> str:
+    """The id the note's page gave this heading (de-duplicated as toc does it), from its contents."""
+    anchors = _state["anchors"].get(src_uri)
+    if anchors is None:
+        anchors = {}
+        stack = list(reversed(_state["files"].get_file_from_path(src_uri).page.toc.items))
+        while stack:
+            item = stack.pop()
+            title = html.unescape(re.sub(r"<[^>]+>", "", item.title))
+            anchors.setdefault(heading_slug(title), item.id)
+            stack.extend(reversed(item.children))
+        _state["anchors"][src_uri] = anchors
+    slug = heading_slug(heading)
+    return anchors.get(slug, slug)
+
+
+@event_priority(100)  # before mkdocs-glightbox
+def on_post_page(output: str, page, config) -> str:
+    """Backlinks go in last: the search index would only repeat the other pages' titles."""
+    vault = _state.get("vault")
+    src_uri = page.file.src_uri
+    if vault is not None and _state["lent_meta"].get(src_uri, {}).get("glightbox", None) is _ABSENT:
+        # mkdocs-glightbox reads the flag again here; the next page's on_page_context removes it.
+        page.meta["glightbox"] = False
+        _state["glightbox_off"] = page
+    if vault is None or src_uri not in vault.notes:
+        return output
+    return output.replace(f"<p>{BACKLINKS_MARK}</p>", backlinks_html(vault, src_uri, page.url), 1)
 
 
 # -- notebooks: nothing from other hosts ---------------------------------------------------------

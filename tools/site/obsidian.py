@@ -9,16 +9,27 @@ What it does, outside code only:
 - `![[Note]]` and `![[Note#Section]]` transcluded in place; `![[img.png|300]]`, `|300x200` sized;
 - inline `#tags` as links to the tags page, styled as Material's tag chips;
 - the house footer (Relations / Tags / References / Query) as a labelled block.
-Resolved wiki-links are left as `[[…]]` for mkdocs-obsidian-bridge to turn into relative links.
+
+Links to notes and tags in prose become placeholder words (`Context.links` says what each one is);
+tools/site/hooks.py puts the final `<a>` in after the Markdown conversion, once every page's
+headings are known. Why not let Python-Markdown and mkdocs-obsidian-bridge render them: a note has
+a dozen such links, and parsing, re-resolving and re-validating each one made the build 1.6 times
+slower than plain Material (`make bench-site`); our index has already resolved and checked them.
+Links in headings (the table of contents shows them) and links to files and images stay Markdown
+links, which MkDocs resolves and validates itself.
 """
 
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Callable
+from urllib.parse import quote
+
+from markdown.extensions.toc import slugify_unicode
 
 from pymdownx.slugs import slugify
 
@@ -38,6 +49,39 @@ FOOTER_LABELS = {
 }
 TRY_IT_TITLE = "Проверка"
 
+# A placeholder for a link: letters and digits only, so no Markdown extension touches it.
+LINK_TOKEN = "vaultlink7e3a{}z"
+LINK_TOKEN_RE = re.compile(r"vaultlink7e3a(\d+)z")
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """What a placeholder stands for."""
+
+    label: str
+    note: str | None = None  # the target note's src_uri; None with a tag
+    heading: str | None = None  # the heading's text as written in the target note
+    tag: str | None = None  # a link to this tag on the tags page
+
+
+def fill_links(content: str, links: list[PageLink], render: Callable[[PageLink], str]) -> str:
+    """Put the rendered `<a>` of each link in place of its placeholder."""
+    if "vaultlink7e3a" not in content:
+        return content
+    return LINK_TOKEN_RE.sub(lambda m: render(links[int(m[1])]), content)
+
+
+def heading_slug(text: str) -> str:
+    """The id Python-Markdown's toc (with slugify_unicode) gives a heading, before de-duplication."""
+    plain = WIKILINK.sub(lambda m: (m[2].replace("\\|", "|").partition("|")[2] or m[2]), text)
+    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", plain)
+    return slugify_unicode(plain, "-")
+
+
+def _markdown_text(text: str) -> str:
+    """Text for the brackets of a Markdown link or image: its own brackets escaped."""
+    return re.sub(r"([\[\]\\])", r"\\\1", text)
+
 
 def tag_slug(tag: str) -> str:
     """The anchor of a tag on the tags page, as Material's tags plugin makes it with
@@ -54,11 +98,12 @@ class Context:
 
     vault: Vault
     note: Note
-    tags_href: str  # Markdown path of the tags page relative to this note, e.g. "../tags.md"
     warn: Callable[[str], None] = lambda message: None
     where: str = ""  # how messages name the page, e.g. "vault/Сокеты.md"
     line: int = 0  # the line of the page being rendered, for messages (1-based)
+    links: list[PageLink] = field(default_factory=list)  # what the placeholders in render() stand for
     _stack: list[str] = field(default_factory=list)
+    _in_heading: bool = False
 
     def render(self) -> str:
         note = self.note
@@ -105,12 +150,16 @@ class Context:
             return line
         heading = bool(HEADING_LINE.match(line))
         pieces = []
-        for is_text, piece in note.text.prose_segments(line):
-            if is_text:
-                piece = self._wikilinks(note, piece)
-                if not heading and "#" in piece:
-                    piece = self._tags(piece)
-            pieces.append(piece)
+        self._in_heading = heading
+        try:
+            for is_text, piece in note.text.prose_segments(line):
+                if is_text:
+                    piece = self._wikilinks(note, piece)
+                    if not heading and "#" in piece:
+                        piece = self._tags(piece)
+                pieces.append(piece)
+        finally:
+            self._in_heading = False
         return "".join(pieces)
 
     # -- wiki-links ----------------------------------------------------------------------------
@@ -135,7 +184,7 @@ class Context:
                     self.warn(f"{self.where}:{self.line}: [[#{link.heading}]]: this note has no such heading "
                               "— use the exact heading text")
                     return f'<span class="vault-unresolved">{html.escape(link.label or link.heading)}</span>'
-                return f"[[#{self._heading_text(note, link.heading)}|{link.label or link.heading}]]"
+                return self._note_link(note, self._heading_text(note, link.heading), link.label or link.heading)
             link = WikiLink(link.embed, note.name, link.heading, link.label)
         target = self.vault.resolve(link.target, note)
         shown = link.label or (f"{link.target} › {link.heading}" if link.heading else link.target)
@@ -155,11 +204,20 @@ class Context:
                 f"«{heading}» — use the exact heading text"
             )
             heading = None
-        path = target.src_uri[:-3]
-        if len(self.vault.by_name[norm(target.name)]) == 1:
-            path = target.name
-        fragment = f"#{self._heading_text(target, heading)}" if heading else ""
-        return f"[[{path}{fragment}|{shown}]]"
+        return self._note_link(target, self._heading_text(target, heading) if heading else None, shown)
+
+    def _note_link(self, target: Note, heading: str | None, label: str) -> str:
+        """A placeholder in prose; in a heading (the table of contents shows it), a Markdown link."""
+        if self._in_heading:
+            fragment = f"#{heading_slug(heading)}" if heading else ""
+            return f"[{label}]({self._relative(target.src_uri)}{fragment})"
+        self.links.append(PageLink(label, note=target.src_uri, heading=heading))
+        return LINK_TOKEN.format(len(self.links) - 1)
+
+    def _relative(self, src_uri: str) -> str:
+        """A vault path as a Markdown link from the page being rendered (MkDocs makes it a URL)."""
+        page_dir = posixpath.dirname(self.note.src_uri) or "."
+        return quote(posixpath.relpath(src_uri, page_dir))
 
     @staticmethod
     def _heading_text(target: Note, heading: str) -> str:
@@ -174,17 +232,16 @@ class Context:
             self.warn(f"{self.where}:{self.line}: [[{link.target}]] names no file of the vault — add it or fix the name")
             return f'<span class="vault-unresolved">{html.escape(link.label or link.target)}</span>'
         suffix = PurePosixPath(found).suffix.lower()
-        target = PurePosixPath(found).name if len(
-            self.vault.files_by_name.get(norm(PurePosixPath(found).name), [])
-        ) == 1 else found
+        path = self._relative(found)
         if link.embed and suffix in IMAGE_SUFFIXES:
             size = SIZE.match(link.label or "")
+            alt = _markdown_text(PurePosixPath(found).name if size or not link.label else link.label)
             if size:
                 attrs = f'width="{size[1]}"' + (f' height="{size[2]}"' if size[2] else "")
-                return f"![[{target}]]{{ {attrs} }}"
-            return f"![[{target}|{link.label}]]" if link.label else f"![[{target}]]"
+                return f"![{alt}]({path}){{ {attrs} }}"
+            return f"![{alt}]({path})"
         label = link.label or PurePosixPath(link.target).name
-        return f"[[{target}|{label}]]"
+        return f"[{_markdown_text(label)}]({path})"
 
     # -- transclusion --------------------------------------------------------------------------
 
@@ -245,9 +302,9 @@ class Context:
         return "".join(out)
 
     def _tag_link(self, match: re.Match) -> str:
-        tag = match[1]
-        # A Markdown link, not inline HTML: Python-Markdown parses raw HTML slowly.
-        return f"[#{tag}]({self.tags_href}#{tag_slug(tag)}){{ .md-tag .vault-tag }}"
+        self.links.append(PageLink(f"#{match[1]}", tag=match[1]))
+        return LINK_TOKEN.format(len(self.links) - 1)
+
 
     # -- footer --------------------------------------------------------------------------------
 
