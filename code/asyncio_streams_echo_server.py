@@ -11,6 +11,8 @@ from cli import BACKLOG, max_clients_option
 from graceful import SHUTDOWN_TIMEOUT, cancel_and_wait, run
 
 BUFFER_SIZE = 1 << 16
+# Connections accepted per wake-up, as in the first server.
+ACCEPT_BATCH = 64
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +63,12 @@ async def serve_streams(listener: socket.socket, max_clients: int | None = None)
         task.add_done_callback(functools.partial(finish_stream, clients, writer, peer))
 
     # The Server closes the socket it is given, so it gets a duplicate and the listener
-    # stays its caller's. It also calls listen() again: without backlog=, with asyncio's 100.
-    server = await asyncio.start_server(on_connect, sock=listener.dup(), backlog=BACKLOG)
+    # stays its caller's. asyncio uses `backlog` twice: for listen(), and as the number of
+    # connections it accepts per wake-up. We want a short batch, so that the clients just
+    # accepted get answered before the next thousands arrive, and a long queue: the batch goes
+    # to start_server, and listen() on the same socket makes the queue long again.
+    server = await asyncio.start_server(on_connect, sock=listener.dup(), backlog=ACCEPT_BATCH)
+    listener.listen(BACKLOG)
     try:
         await asyncio.get_running_loop().create_future()  # accepting happens in callbacks
     finally:
