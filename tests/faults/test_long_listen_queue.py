@@ -14,11 +14,16 @@ import signal
 import socket
 import time
 from contextlib import ExitStack
+from pathlib import Path
 
 from tests.faults.helpers import assert_same, exchange
 
 CLIENTS = 1000
 HANDSHAKES_WITHIN = 0.5  # a handshake the queue has room for takes microseconds on 127.0.0.1
+
+
+def somaxconn() -> int:
+    return int(Path("/proc/sys/net/core/somaxconn").read_text())
 
 
 def connect_all(stack: ExitStack, address, count: int) -> tuple[list[socket.socket], int]:
@@ -46,9 +51,11 @@ def test_listen_queue_holds_a_thousand_clients(server):
             socks, connected = connect_all(stack, server.address, CLIENTS)
         finally:
             os.kill(server.proc.pid, signal.SIGCONT)
-        assert connected == CLIENTS, (
+        # The kernel caps every queue at net.core.somaxconn (4096 on current Linux).
+        expected = min(CLIENTS, somaxconn())
+        assert connected >= expected, (
             f"{server.name}: {connected} of {CLIENTS} handshakes completed while it was stopped; "
-            "its listen queue is shorter than cli.BACKLOG"
+            f"its listen queue is shorter than cli.BACKLOG (somaxconn is {somaxconn()})"
         )
         for sock in socks:
             sock.close()  # each leaves at once; the server takes them off the queue one by one
