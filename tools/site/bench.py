@@ -17,6 +17,7 @@ import platform
 import random
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -155,7 +156,8 @@ def run(sizes=SIZES, repeats: int = 5) -> dict:
             for _ in range(repeats):  # interleaved, so that a busy moment hits both
                 plain.append(build(plain_cfg, tmp / f"plain-{count}"))
                 ours.append(build(ROOT / "mkdocs.yml", tmp / f"ours-{count}", vault=vault))
-            results[count] = {"plain": min(plain), "ours": min(ours), "notes": count + 1, "runs": repeats}
+            results[count] = {"plain": min(plain), "ours": min(ours), "notes": count + 1, "runs": repeats,
+                              "median_ratio": statistics.median(ours) / statistics.median(plain)}
             r = results[count]
             print(f"{count:>5} notes: plain {r['plain']:6.1f} s, ours {r['ours']:6.1f} s, "
                   f"ratio {r['ours'] / r['plain']:.2f} (each run, CPU s: plain "
@@ -185,6 +187,8 @@ def report(results: dict) -> tuple[str, bool]:
         f" {'✓' if ratio <= TARGET_RATIO else '✗'}",
         f"- time per note at {large} / at {small}: **{growth:.2f}×** (target ≤ {TARGET_GROWTH}×)"
         f" {'✓' if growth <= TARGET_GROWTH else '✗'}",
+        f"- the spread on this shared machine: ours / plain of the median runs at {large} notes is "
+        f"{results[large]['median_ratio']:.2f}×",
         f"- measured by `make bench-site` on {time.strftime('%Y-%m-%d')}, Python "
         f"{platform.python_version()}, {os.cpu_count()} cores; CPU time of a build, the least "
         f"of {results[large]['runs']} interleaved runs",
