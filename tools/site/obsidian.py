@@ -1,5 +1,5 @@
-"""Obsidian syntax that no MkDocs plugin renders, rewritten into Markdown that Python-Markdown and
-mkdocs-obsidian-bridge understand. Text in, text out; no MkDocs objects, so it can move with us.
+"""Obsidian syntax rewritten into Markdown that Python-Markdown understands, plus placeholders for
+links. Text in, text out; no MkDocs objects, so it can move with us (to Zensical, say).
 
 What it does, outside code only:
 - strips the test runner's tokens from fence info strings (`continuation`, `notest`, `fixture:…`),
