@@ -170,14 +170,14 @@ class Context:
         out, pos = [], 0
         for match in WIKILINK.finditer(text):
             out.append(text[pos:match.start()])
-            out.append(self._link(note, WikiLink.parse(match[1], match[2]), match[0]))
+            out.append(self._link(note, WikiLink.parse(match[1], match[2])))
             pos = match.end()
         out.append(text[pos:])
         return "".join(out)
 
-    def _link(self, note: Note, link: WikiLink, raw: str) -> str:
+    def _link(self, note: Note, link: WikiLink) -> str:
         if link.is_file:
-            return self._file_link(link, raw)
+            return self._file_link(link)
         if not link.target:  # [[#Heading]]: a heading of the note this text belongs to
             if note is self.note and link.heading:
                 if not any(norm(h) == norm(link.heading) for _, _, h in note.text.headings):
@@ -226,7 +226,7 @@ class Context:
                 return text
         return heading
 
-    def _file_link(self, link: WikiLink, raw: str) -> str:
+    def _file_link(self, link: WikiLink) -> str:
         found = self.vault.resolve_file(link.target)
         if found is None:
             self.warn(f"{self.where}:{self.line}: [[{link.target}]] names no file of the vault — add it or fix the name")
@@ -247,13 +247,13 @@ class Context:
 
     def _embed(self, note: Note, prefix: str, link: WikiLink, depth: int) -> list[str]:
         if link.is_file:
-            return [prefix + self._file_link(link, "")]
+            return [prefix + self._file_link(link)]
         if not link.target:
             link = WikiLink(True, note.name, link.heading, link.label)
         target = self.vault.resolve(link.target, note)
         plain = WikiLink(False, link.target, link.heading, link.label)
         if target is None or depth >= MAX_EMBED_DEPTH or target.src_uri in self._stack:
-            return [prefix + self._link(note, plain, "")]
+            return [prefix + self._link(note, plain)]
         start, end = 0, target.footer_start if target.footer_start is not None else len(target.text.lines)
         if link.heading:
             found = [(i, lvl) for i, lvl, text in target.text.headings if norm(text) == norm(link.heading)]
@@ -262,7 +262,7 @@ class Context:
                     f"{self.where}:{self.line}: ![[{link.target}#{link.heading}]]: the note has no heading "
                     f"«{link.heading}» — use the exact heading text"
                 )
-                return [prefix + self._link(note, WikiLink(False, link.target, None, link.label), "")]
+                return [prefix + self._link(note, WikiLink(False, link.target, None, link.label))]
             start, level = found[0]
             end = next(
                 (i for i, lvl, _ in target.text.headings if i > start and lvl <= level),
@@ -273,7 +273,7 @@ class Context:
             body = self._lines(target, start, end, depth + 1)
         finally:
             self._stack.pop()
-        source = self._link(note, WikiLink(False, link.target, link.heading, None), "")
+        source = self._link(note, WikiLink(False, link.target, link.heading, None))
         if prefix.strip():  # inside a callout or quote: no HTML wrapper, just the lines
             return [prefix + line for line in body]
         return [
