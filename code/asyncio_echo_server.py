@@ -3,6 +3,7 @@
 """Echo server on the asyncio event loop: loop.sock_* coroutines, one task per client."""
 
 import asyncio
+import errno
 import functools
 import logging
 import socket
@@ -13,6 +14,8 @@ from graceful import SHUTDOWN_TIMEOUT, cancel_and_wait, run
 BUFFER_SIZE = 1 << 16
 # Connections accepted per wake-up: between batches the accepted clients get served.
 ACCEPT_BATCH = 64
+# Out of file descriptors: how long new connections stay in the kernel's queue before we retry.
+ACCEPT_PAUSE = 0.1
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,7 @@ async def serve(listener: socket.socket, max_clients: int | None = None) -> None
     """Accept clients, each into a task of its own, until cancelled; then stop every client."""
     listener.setblocking(False)  # accept() below must never block the loop
     clients: set[asyncio.Task] = set()
+    short_of_descriptors = False  # this shortage is already in the log
     try:
         while True:
             await wait_for_connection(listener)
@@ -57,6 +61,16 @@ async def serve(listener: socket.socket, max_clients: int | None = None) -> None
                     break  # the queue is empty: back to waiting
                 except ConnectionAbortedError:
                     continue  # the client gave up while it was queued
+                except OSError as err:
+                    if err.errno not in (errno.EMFILE, errno.ENFILE):
+                        raise
+                    # The connection stays queued and the listener ready: retrying at once would spin.
+                    if not short_of_descriptors:
+                        log.warning("out of file descriptors (%s): new clients wait in the kernel's queue", err.strerror)
+                        short_of_descriptors = True
+                    await asyncio.sleep(ACCEPT_PAUSE)
+                    break
+                short_of_descriptors = False
                 peer = "%s:%s" % address[:2]
                 if max_clients is not None and len(clients) >= max_clients:
                     conn.close()  # at once: the client sees EOF instead of waiting in the queue
