@@ -2,6 +2,7 @@
 
 """Non-blocking echo server that polls every socket in an endless loop: correct, but it burns a core."""
 
+import errno
 import socket
 import sys
 from dataclasses import dataclass, field
@@ -51,15 +52,22 @@ def poll(client: Client) -> bool:
     return True
 
 
-def accept_clients(listener: socket.socket, clients: list[Client]) -> None:
-    """Take every connection waiting in the backlog, without waiting for more."""
+def accept_clients(listener: socket.socket, clients: list[Client]) -> OSError | None:
+    """Take every connection waiting in the backlog, without waiting for more.
+
+    Out of file descriptors, the error is returned: the connection stays queued.
+    """
     while True:
         try:
             sock, _address = listener.accept()
         except BlockingIOError:
-            return  # nobody is waiting: look again on the next pass
+            return None  # nobody is waiting: look again on the next pass
         except ConnectionAbortedError:
             continue  # it gave up while queued (BSD and macOS report that)
+        except OSError as err:
+            if err.errno in (errno.EMFILE, errno.ENFILE):
+                return err  # look again on the next pass: a client may have left by then
+            raise
         clients.append(Client(sock))
         sock.setblocking(False)  # an accepted socket does not inherit the mode on Linux
 
@@ -68,9 +76,13 @@ def serve(listener: socket.socket) -> None:
     """Poll the listener and every client, again and again, never waiting."""
     listener.setblocking(False)
     clients: list[Client] = []
+    reported = False  # this shortage of file descriptors is already on stderr
     try:
         while True:  # the busy loop: it asks even when nothing can have changed
-            accept_clients(listener, clients)
+            error = accept_clients(listener, clients)
+            if error is not None and not reported:  # one line per shortage, not one per pass
+                print(f"cannot accept clients: {error.strerror}; retrying", file=sys.stderr)
+            reported = error is not None
             clients[:] = [client for client in clients if poll(client)]
     finally:
         for client in clients:

@@ -3,6 +3,7 @@
 """Threaded echo server: the blocking server's loop, one thread per client."""
 
 import contextlib
+import errno
 import socket
 import sys
 import threading
@@ -13,6 +14,8 @@ from cli import run
 BUFFER_SIZE = 1 << 16
 # How long, in all, serve() waits for client threads when it stops: the CLI contract gives 1 s.
 STOP_TIMEOUT = 0.5
+# Out of file descriptors: how long new connections stay in the kernel's queue before we retry.
+ACCEPT_PAUSE = 0.1
 
 
 def handle(conn: socket.socket, stopping: threading.Event) -> None:
@@ -80,9 +83,20 @@ class Clients:
 def serve(listener: socket.socket) -> None:
     """Accept in this thread; every client gets a thread of its own."""
     clients = Clients()
+    short_of_descriptors = False  # this shortage is already on stderr
     try:
         while True:
-            conn, address = listener.accept()
+            try:
+                conn, address = listener.accept()
+            except OSError as err:
+                if err.errno not in (errno.EMFILE, errno.ENFILE):
+                    raise  # our own shutdown() of the listener among them
+                if not short_of_descriptors:  # one line per shortage, not one per retry
+                    sys.stderr.write(f"cannot accept clients: {err.strerror}; retrying\n")
+                    short_of_descriptors = True
+                time.sleep(ACCEPT_PAUSE)  # the connection stays queued: retrying at once would spin
+                continue
+            short_of_descriptors = False
             clients.start(conn, address)
     finally:
         # KeyboardInterrupt (SIGINT or SIGTERM) or OSError from a listener shut down.
