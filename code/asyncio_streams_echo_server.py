@@ -121,6 +121,19 @@ def accept_all(listener: socket.socket, waiting: deque, clients: set, max_client
         waiting.append((conn, peer))
 
 
+def keep_read_buffers_off_mmap() -> None:
+    """Free one large block, so that glibc serves asyncio's 256 KiB read buffers from its heap.
+
+    glibc maps each block of 128 KiB or more straight from the kernel (mmap) until it sees
+    such a block freed; then it raises that threshold to the freed block's size. Elsewhere
+    than glibc this changes nothing.
+    """
+    bytearray(1 << 20)  # allocated and freed at once: that is all it takes
+
+
 if __name__ == "__main__":
-    gc.set_threshold(GC_THRESHOLD)  # why: «Сборщик мусора и тысячи соединений» below
+    # Settings of the whole process, hence here and not in serve_streams:
+    # see «Сборщик мусора и тысячи соединений» and «Буферы чтения и malloc» below.
+    gc.set_threshold(GC_THRESHOLD)
+    keep_read_buffers_off_mmap()
     run(serve_streams, __doc__, max_clients_option)
