@@ -61,3 +61,16 @@ def test_targets_are_judged_by_the_numbers():
     assert verdicts["простой"] is False  # selectors at 2 % of a core
     assert verdicts["блокирующий сервер"] is True
     assert verdicts["C10K"] is None  # not measured
+
+
+def test_what_the_notes_say_of_the_streams_server_holds_in_the_json():
+    """«Эхо-сервер на asyncio» and «Замеры серверов» describe the stored run in words: keep them true."""
+    data = report.load()
+    for size in data["settings"]["sizes"]:
+        streams = report.typical_run(report.runs_of(data, "asyncio_streams", 10_000, size))
+        selectors = report.typical_run(report.runs_of(data, "selectors", 10_000, size))
+        # "Ядро его клиентов не выбрасывает (`listen_overflows` у него 0)"
+        assert streams["listen_overflows"] == 0, streams
+        # "в полтора-три раза больше процессорного времени, чем сервер на `selectors`"
+        ratio = streams["setup_cpu_us_per_client"] / selectors["setup_cpu_us_per_client"]
+        assert 1.5 <= ratio <= 3, f"streams/selectors setup CPU per client at {size} B: {ratio:.2f}; edit the notes"
