@@ -78,6 +78,11 @@ class Server(ServerProcess):
         """The server's resident memory, in bytes."""
         return self._ps.memory_info().rss
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server has used so far."""
+        times = self._ps.cpu_times()
+        return times.user + times.system
+
     def check_stderr_lines(self, since: int = 0, at_most: int | None = None) -> list[str]:
         """The stderr lines written after offset `since`: short ones, no traceback, no warning."""
         text = self.stderr_now()[since:]

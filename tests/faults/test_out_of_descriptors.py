@@ -14,12 +14,10 @@ import time
 import pytest
 
 from tests.faults.helpers import Server, connect, settled_fds
-
 from tests.programs.conftest import CONCURRENT
 
-# The blocking server holds one client at a time, so it never runs short.
-MODELS = CONCURRENT
-# It polls without ever waiting, so it keeps a core busy out of descriptors or not.
+# The blocking server is left out: it holds one client at a time, so it never runs short.
+# The busy loop polls without ever waiting, so it keeps a core busy out of descriptors or not.
 SPINS_ANYWAY = {"nonblocking_echo_server.py"}
 ROOM = 10  # descriptors left free under the lowered limit
 CLIENTS = ROOM + ROOM // 2  # the last ones cannot get in until the first leave
@@ -52,13 +50,8 @@ def echoed(clients: dict[int, socket.socket], seconds: float) -> set[int]:
     return done
 
 
-def cpu_seconds(server: Server) -> float:
-    times = server._ps.cpu_times()
-    return times.user + times.system
-
-
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("name", MODELS, ids=lambda name: name.removesuffix("_echo_server.py"))
+@pytest.mark.parametrize("name", CONCURRENT, ids=lambda name: name.removesuffix("_echo_server.py"))
 def test_out_of_descriptors(name):
     with Server(name) as server, contextlib.ExitStack() as stack:
         limit = settled_fds(server) + ROOM
@@ -76,9 +69,9 @@ def test_out_of_descriptors(name):
         )
 
         # Waiting for descriptors is not a busy loop (but for the busy loop), and the server is still there.
-        before = cpu_seconds(server)
+        before = server.cpu_seconds()
         time.sleep(1.0)
-        spent = cpu_seconds(server) - before
+        spent = server.cpu_seconds() - before
         if name not in SPINS_ANYWAY:
             assert spent < SPINNING, f"{name} used {spent:.2f} s of CPU in 1 s while out of descriptors"
         assert server.alive()
