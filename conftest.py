@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pytest_markdown_docs.plugin import MarkdownTextFile
 
-from tools.blocks import NOT_NOTES
+from tools.vault import NOT_NOTES
 
 # Lists the browser tests' screenshots at the end of a run (they are taken in worker processes).
 pytest_plugins = ["tests.site.screenshots"]

@@ -1,6 +1,6 @@
 """The vault's `notest` python blocks, keyed as tests/notest_allowlist.py keys them."""
 
-from tools.blocks import Block, code_blocks, note_paths
+from tools.vault import Block, code_blocks, note_paths
 
 
 def first_line(block: Block) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.notest_allowlist import NOTEST
 from tests.notest_blocks import notest_blocks
-from tools.blocks import ROOT, display
+from tools.vault import ROOT, display
 
 FLAWED = sorted(key for key, entry in NOTEST.items() if entry.flawed)
 

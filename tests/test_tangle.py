@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from tests.vault_factory import FOOTER, make_vault, snapshot
-from tools.blocks import CODE, ROOT, VAULT, VaultError
+from tools.vault import CODE, ROOT, VAULT, VaultError
 from tools.tangle import HEADER_START, collect_programs, drift, tangle
 
 

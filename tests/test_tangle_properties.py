@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.vault_factory import make_vault
-from tools.blocks import code_blocks
+from tools.vault import code_blocks
 from tools.tangle import HEADER, collect_programs
 
 names = st.sampled_from(["alpha.py", "beta.py", "gamma_2.py"])

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from tests.vault_factory import FOOTER, make_vault, snapshot
-from tools.blocks import ROOT
+from tools.vault import ROOT
 from tools.vault_check import check_vault
 
 
@@ -54,7 +54,7 @@ def test_embed_of_missing_image(tmp_path):
 def test_missing_heading(tmp_path):
     found = problems_in(tmp_path, {"A.md": "# Real\n\n[[A#Imagined]]\n" + FOOTER}, hub="[[A]]" + FOOTER)
     assert found == [
-        "vault/A.md:3: [[A#Imagined]]: A.md has no heading or block 'Imagined' — "
+        "vault/A.md:3: [[A#Imagined]]: A.md has no heading 'Imagined' — "
         "use a heading the note has (copy it exactly), or add it"
     ]
 

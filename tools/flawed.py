@@ -14,7 +14,7 @@ import sys
 import types
 from pathlib import Path
 
-from tools.blocks import Block, code_blocks, display
+from tools.vault import Block, code_blocks, display
 
 
 def _run(block: Block, namespace: dict) -> None:

@@ -6,7 +6,7 @@ import re
 import nbformat
 
 from tools.bench import notebook, plots, report
-from tools.blocks import VAULT
+from tools.vault import VAULT
 
 
 def test_results_say_when_where_and_with_what():

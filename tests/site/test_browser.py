@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.site.helpers import screenshot
-from tools.blocks import note_paths as _note_paths
+from tools.vault import note_paths as _note_paths
 
 from tests.site.helpers import VAULT
 

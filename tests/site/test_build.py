@@ -11,8 +11,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from tools.blocks import code_blocks
-from tools.blocks import note_paths as _note_paths
+from tools.vault import code_blocks
+from tools.vault import note_paths as _note_paths
 
 from tests.site.helpers import VAULT
 

@@ -17,7 +17,7 @@ import tempfile
 import time
 
 from tools.bench import notebook, plots, report
-from tools.blocks import CODE, display
+from tools.vault import CODE, display
 
 
 def measure(extra: list[str]) -> None:

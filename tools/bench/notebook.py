@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from tools.blocks import VAULT
+from tools.vault import VAULT
 
 NOTEBOOK = VAULT / "Графики замеров.ipynb"
 

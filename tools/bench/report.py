@@ -10,7 +10,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.blocks import ROOT, VAULT
+from tools.vault import ROOT, VAULT
 
 ATTACHMENTS = VAULT / "attachments"
 RESULTS = ATTACHMENTS / "echo-bench.json"

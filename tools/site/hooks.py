@@ -23,21 +23,24 @@ from markdown.extensions.toc import slugify_unicode  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
-from tools.blocks import VaultError, read_note  # noqa: E402
+from tools.vault.note import unique_id  # noqa: E402
+
 from tools.site import pages  # noqa: E402
-from tools.site.obsidian import Context, PageLink, fill_links, heading_slug, tag_slug  # noqa: E402
-from tools.site.vault import Note, Text, Vault  # noqa: E402
+from tools.site.render import nest, render_note  # noqa: E402
+from tools.vault import Note, Vault, VaultError, read_note  # noqa: E402
 
 log = get_plugin_logger("vault")
 
 GRAPH_DATA = "graph.json"
+BACKLINKS_TITLE = "Обратные ссылки"
 
 _state: dict = {}
 _ABSENT = object()
 
 
 def on_files(files: Files, config) -> Files:
-    """Index the vault (the one pass that reads every note and resolves its links), add the pages."""
+    """Read the vault into the model once, report its problems, add the site-only pages."""
+    docs = Path(config.docs_dir)
     notes, others = {}, []
     for file in files:
         if file.inclusion.is_excluded():
@@ -50,17 +53,17 @@ def on_files(files: Files, config) -> Files:
                 try:
                     read_note(Path(file.abs_src_path))
                 except VaultError as err:
-                    where = f"{Path(config.docs_dir).name}/{file.src_uri}"
-                    raise Abort(f"{where}:{err.line}: {err.what} — {err.fix}") from None
+                    raise Abort(str(err)) from None
                 raise
-        elif file.abs_src_path and Path(file.abs_src_path).is_relative_to(Path(config.docs_dir)):
+        elif file.abs_src_path and Path(file.abs_src_path).is_relative_to(docs):
             others.append(file.src_uri)
-    vault = Vault.build(notes, others)
+    vault = Vault(docs, notes, others)
+    # The vault check reports the same problems in the same words (tools/vault/vault.py).
+    for problem in vault.problems():
+        log.warning(str(problem))
     notebooks = [PurePath(uri).name for uri in others if uri.endswith(".ipynb")]
     generated = {
-        pages.HOME: lambda: pages.home(
-            vault, config.site_name, config.extra.get("start_here", []), notebooks
-        ),
+        pages.HOME: lambda: pages.home(vault, config.site_name, config.extra.get("start_here", []), notebooks),
         pages.TAGS: pages.tags,
         pages.GRAPH: pages.graph,
     }
@@ -69,13 +72,11 @@ def on_files(files: Files, config) -> Files:
         if files.get_file_from_path(src_uri) is None:
             files.append(File.generated(config, src_uri, content=make()))
             added.add(src_uri)
-    urls = {uri: files.get_file_from_path(uri).url for uri in vault.notes}
+    urls = {uri: files.get_file_from_path(uri).url for uri in [*vault.notes, *others]}
     urls[pages.TAGS] = files.get_file_from_path(pages.TAGS).url
-    files.append(
-        File.generated(config, GRAPH_DATA, content=json.dumps(vault.graph(urls.get), ensure_ascii=False))
-    )
-    _state.update(vault=vault, urls=urls, generated=added, links={}, anchors={}, files=files,
-                  lent_meta={}, glightbox_off=None)
+    files.append(File.generated(config, GRAPH_DATA,
+                                content=json.dumps(vault.graph(urls.get), ensure_ascii=False)))
+    _state.update(vault=vault, urls=urls, generated=added, rendered={}, lent_meta={})
     return files
 
 
@@ -101,74 +102,73 @@ def _walk_pages(items):
 
 @event_priority(50)  # before Material's tags plugin (-50) reads page.meta
 def on_page_markdown(markdown: str, page, config, files) -> str:
+    """Notes (and the home page) are rendered here from the model; Python-Markdown gets nothing."""
     vault: Vault = _state["vault"]
     src_uri = page.file.src_uri
     note = vault.notes.get(src_uri)
-    if note is None or note.text.source.lstrip("\n") != markdown:
-        note = Note(src_uri, dict(page.meta), Text(markdown))
-    # Whatever we put in page.meta for the plugins comes out again in on_page_content: Material's
-    # navigation looks up four keys in the meta of every page it lists, on every page (2000 × 125
-    # look-ups for a 2,000-note vault), and skips them when the meta is empty.
-    lent = _state["lent_meta"][src_uri] = {}
-    if src_uri not in _state["generated"]:
-        # Obsidian's title is the file name, hyphens included (MkDocs would turn them into spaces).
+    if note is None:
+        if src_uri != pages.HOME:
+            return markdown  # tags and graph pages: Material's own Markdown
+        note = Note(src_uri, page.file.content_string, Path(config.docs_dir) / src_uri)
+    else:
+        # MkDocs read `Key: value` first lines as MultiMarkdown metadata; Obsidian reads only YAML.
+        page.meta = dict(note.meta)
         if "title" not in page.meta:
-            page.title = note.title
-        tags = [str(t) for t in page.meta.get("tags") or []]
-        if note.tags:
-            lent["tags"] = page.meta.get("tags", _ABSENT)
-            page.meta["tags"] = tags + [t for t in note.tags if t not in tags]
-    where = f"{Path(config.docs_dir).name}/{src_uri}"
-    context = Context(vault, note, warn=log.warning, where=where)
-    markdown = context.render()
-    _state["links"][src_uri] = context.links
-    if "![" not in markdown and "<img" not in markdown and "glightbox" not in page.meta:
-        # mkdocs-glightbox parses and rewrites the whole page; spare it the pages with no image
-        # (assets/javascripts/lightbox.js keeps the lightbox working after instant navigation).
+            page.title = note.title  # Obsidian's title is the file name, hyphens included
+    # Whatever we put in page.meta for the plugins comes out again in on_page_content: Material's
+    # navigation looks up its keys in the meta of every page it lists, on every page.
+    lent = _state["lent_meta"][src_uri] = {}
+    if note.tags and src_uri in vault.notes:
+        lent["tags"] = page.meta.get("tags", _ABSENT)
+        page.meta["tags"] = [tag.name for tag in note.tags]
+    urls = _state["urls"]
+    rendered = render_note(note, vault, page.url, urls.get, urls[pages.TAGS])
+    content, toc = rendered.html, rendered.toc
+    if src_uri in vault.notes:
+        used = {h.id for h in note.headings}
+        backlinks_id = unique_id(slugify_unicode(BACKLINKS_TITLE, "-"), used)
+        content += backlinks_html(vault, src_uri, page.url, backlinks_id)
+        toc = toc + [{"level": 2, "id": backlinks_id, "name": BACKLINKS_TITLE, "children": []}]
+        content += f'\n<div class="vault-local-graph" data-id="{html.escape(src_uri, quote=True)}"></div>'
+    if "<img" not in content and "glightbox" not in page.meta:
+        # mkdocs-glightbox parses and rewrites the whole page; spare it the pages with no image.
         lent["glightbox"] = _ABSENT
         page.meta["glightbox"] = False
-    if src_uri in vault.notes:
-        markdown += backlinks_section(vault, src_uri, page.url)
-    return markdown
+    _state["rendered"][src_uri] = (content, toc)
+    return ""
 
 
-BACKLINKS_TITLE = "Обратные ссылки"
-BACKLINKS_MARK = "VAULT-BACKLINKS-4f1c"  # replaced by the list after the Markdown conversion
-
-
-def backlinks_section(vault: Vault, src_uri: str, page_url: str) -> str:
-    """The notes that link here, from the same index that resolved the links (and drew the graph).
-
-    The heading is Markdown, so that it is in the table of contents; the list is put in after the
-    conversion (backlinks_html), as HTML: Python-Markdown need not parse it."""
-    # Not in the search index: a list of titles would only repeat the other pages' entries.
-    return f"\n\n## {BACKLINKS_TITLE} {{ data-search-exclude }}\n\n{BACKLINKS_MARK}\n"
-
-
-def backlinks_html(vault: Vault, src_uri: str, page_url: str) -> str:
+def backlinks_html(vault: Vault, src_uri: str, page_url: str, heading_id: str) -> str:
+    """The notes that link here, from the same model that resolved the links (and drew the graph).
+    Not in the search index: a list of titles would only repeat the other pages' entries."""
     urls = _state["urls"]
-    up = "../" * page_url.count("/")
     sources = sorted(vault.backlinks.get(src_uri, []), key=lambda uri: vault.notes[uri].title.casefold())
+    heading = (f'<h2 id="{heading_id}" data-search-exclude>{BACKLINKS_TITLE}'
+               f'<a class="headerlink" href="#{heading_id}" title="Ссылка на этот раздел">¶</a></h2>\n')
     if not sources:
-        return '<p class="vault-backlinks__none">Пока ни одна заметка не ссылается сюда.</p>'
+        return heading + '<p class="vault-backlinks__none" data-search-exclude>Пока ни одна заметка не ссылается сюда.</p>'
     items = "".join(
-        f'<li><a href="{html.escape(up + urls[uri], quote=True)}">{html.escape(vault.notes[uri].title)}</a></li>'
+        f'<li><a href="{html.escape(get_relative_url(urls[uri], page_url), quote=True)}">'
+        f"{html.escape(vault.notes[uri].title)}</a></li>"
         for uri in sources
     )
-    return f'<ul class="vault-backlinks">{items}</ul>'
+    return heading + f'<ul class="vault-backlinks" data-search-exclude>{items}</ul>'
 
 
+@event_priority(100)  # the note's HTML goes in before mkdocs-glightbox and the other plugins read it
 def on_page_content(content: str, page, config, files) -> str:
-    """Each note gets a place for its local graph; graph.js draws it from graph.json."""
     src_uri = page.file.src_uri
     give_back_meta(page)
     if src_uri.endswith(".ipynb"):
         content, tokens = notebook_headings(content)
         page.toc = get_toc(tokens)
         return notebook_content(content, get_relative_url("", page.url).rstrip("/") + "/")
-    if src_uri not in _state["vault"].notes:
+    rendered = _state["rendered"].pop(src_uri, None)
+    if rendered is None:
         return content
-    return f'{content}\n<div class="vault-local-graph" data-id="{html.escape(src_uri, quote=True)}"></div>'
+    content, toc = rendered
+    page.toc = get_toc(toc)
+    return content
 
 
 def give_back_meta(page) -> None:
@@ -180,61 +180,11 @@ def give_back_meta(page) -> None:
             page.meta[key] = value
 
 
-@event_priority(100)  # before the search plugin indexes the content
-def on_page_context(context, page, config, nav):
-    """Links go in now: every page has been converted, so the ids of all headings are known."""
-    previous = _state["glightbox_off"]
-    if previous is not None:  # see on_post_page
-        previous.meta.pop("glightbox", None)
-        _state["glightbox_off"] = None
-    links = _state["links"].get(page.file.src_uri)
-    if links:
-        page.content = fill_links(page.content, links, lambda link: link_html(link, page))
-    return context
-
-
-def link_html(link: PageLink, page) -> str:
-    label = html.escape(link.label)
-    if link.tag is not None:
-        href = get_relative_url(_state["urls"][pages.TAGS], page.url) + "#" + tag_slug(link.tag)
-        return f'<a class="md-tag vault-tag" href="{html.escape(href, quote=True)}">{label}</a>'
-    if link.heading:
-        href = "#" + heading_id(link.note, link.heading)
-        if link.note != page.file.src_uri:
-            href = get_relative_url(_state["urls"][link.note], page.url) + href
-    else:
-        href = get_relative_url(_state["urls"][link.note], page.url)  # "./" for the page itself
-    return f'<a href="{html.escape(href, quote=True)}">{label}</a>'
-
-
-def heading_id(src_uri: str, heading: str) -> str:
-    """The id the note's page gave this heading (de-duplicated as toc does it), from its contents."""
-    anchors = _state["anchors"].get(src_uri)
-    if anchors is None:
-        anchors = {}
-        stack = list(reversed(_state["files"].get_file_from_path(src_uri).page.toc.items))
-        while stack:
-            item = stack.pop()
-            title = html.unescape(re.sub(r"<[^>]+>", "", item.title))
-            anchors.setdefault(heading_slug(title), item.id)
-            stack.extend(reversed(item.children))
-        _state["anchors"][src_uri] = anchors
-    slug = heading_slug(heading)
-    return anchors.get(slug, slug)
-
-
-@event_priority(100)  # before mkdocs-glightbox
+@event_priority(100)  # before mkdocs-glightbox reads the flag again
 def on_post_page(output: str, page, config) -> str:
-    """Backlinks go in last: the search index would only repeat the other pages' titles."""
-    vault = _state.get("vault")
-    src_uri = page.file.src_uri
-    if vault is not None and _state["lent_meta"].get(src_uri, {}).get("glightbox", None) is _ABSENT:
-        # mkdocs-glightbox reads the flag again here; the next page's on_page_context removes it.
+    if _state.get("lent_meta", {}).get(page.file.src_uri, {}).get("glightbox") is _ABSENT:
         page.meta["glightbox"] = False
-        _state["glightbox_off"] = page
-    if vault is None or src_uri not in vault.notes:
-        return output
-    return output.replace(f"<p>{BACKLINKS_MARK}</p>", backlinks_html(vault, src_uri, page.url), 1)
+    return output
 
 
 # -- notebooks: nothing from other hosts ---------------------------------------------------------

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
-from tools.site.vault import WIKILINK, Vault
+from tools.vault import Vault
 
 HOME, TAGS, GRAPH = "index.md", "tags.md", "graph.md"
 
 
 def home(vault: Vault, site_name: str, start_here: list[str], notebooks: list[str]) -> str:
     """What the vault is, where to start, and every note by folder."""
-    path = [note for name in start_here if (note := vault.resolve(name)) is not None]
+    path = [note for name in start_here if (note := vault.find_note(name)) is not None]
     lines = [
         "---",
         "title: Главная",
@@ -44,8 +43,9 @@ def home(vault: Vault, site_name: str, start_here: list[str], notebooks: list[st
     lines += [
         "## Как устроен сайт",
         "",
-        f"- [Все теги]({TAGS}) — заметки, собранные по тегам.",
-        f"- [Граф заметок]({GRAPH}) — все заметки и ссылки между ними; щелчок открывает заметку.",
+        # The site's own pages are not notes of the vault: plain HTML links (the home page is at the root).
+        '- <a href="tags/">Все теги</a> — заметки, собранные по тегам.',
+        '- <a href="graph/">Граф заметок</a> — все заметки и ссылки между ними; щелчок открывает заметку.',
         "- Под каждой заметкой — её связи, обратные ссылки и локальный граф.",
         "",
     ]
@@ -61,7 +61,7 @@ def home(vault: Vault, site_name: str, start_here: list[str], notebooks: list[st
         if folder:
             lines += [f"### {folder}", ""]
         for note in sorted(by_folder[folder], key=lambda n: n.title.casefold()):
-            lines.append(f"- [[{note.src_uri[:-3] if folder else note.name}|{note.title}]]")
+            lines.append(f"- [[{note.rel[:-3] if folder else note.name}|{note.title}]]")
         lines.append("")
     return "\n".join(lines)
 
@@ -88,19 +88,12 @@ def _diagram(notes: list) -> list[str]:
 
 def summary(note, limit: int = 170) -> str:
     """The note's first sentence or two, as plain text: its own opening says what it is about."""
-    for index, line in enumerate(note.text.lines):
-        text = line.strip()
-        if not text or index in note.text.code_lines or text.startswith(("#", ">", "|", "-", "*", "!", "<")):
-            continue
-        text = WIKILINK.sub(lambda m: (m[2].replace("\\|", "|").split("|", 1) + [""])[1 if "|" in m[2] else 0]
-                            .split("#")[0], text)
-        text = re.sub(r"[`*_]", "", text)
-        if len(text) <= limit:
-            return text
-        cut = text[:limit]
-        end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
-        return cut[:end + 1] if end > limit // 3 else cut.rsplit(" ", 1)[0] + "…"
-    return ""
+    text = note.summary()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+    return cut[:end + 1] if end > limit // 3 else cut.rsplit(" ", 1)[0] + "…"
 
 
 def tags() -> str:

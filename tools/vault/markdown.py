@@ -1,0 +1,46 @@
+"""The one Markdown parser of the project: what Obsidian reads, CommonMark + GFM + its own syntax.
+
+markdown-it-py is the parser pytest-markdown-docs uses, so the blocks pytest runs are the blocks
+tangle writes and the site shows. Obsidian's settings it follows: raw HTML allowed (the site makes
+it safe), single line breaks kept ("Strict line breaks" is off by default), GFM tables,
+strikethrough, task lists and footnotes, `$…$` and `$$…$$` math, YAML front matter.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from tools.vault.syntax import obsidian_plugin
+
+
+def make_parser(obsidian: bool = True) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "breaks": True})
+    md.enable(["table", "strikethrough"])
+    md.use(front_matter_plugin)
+    md.use(footnote_plugin)
+    md.use(tasklists_plugin)
+    # Obsidian's math: no space inside the dollars, `$$` blocks on lines of their own or inline.
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    if obsidian:
+        md.use(obsidian_plugin)
+    return md
+
+
+PARSER = make_parser()
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str) -> tuple[Token, ...]:
+    return tuple(PARSER.parse(text, {}))
+
+
+def parse(text: str) -> list[Token]:
+    """The tokens of a note (cached: tangle, the check and the site read the same text)."""
+    return list(_parse(text))

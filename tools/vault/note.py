@@ -1,0 +1,350 @@
+"""One note as Obsidian reads it: front matter, links, tags, headings, block ids, code, footer.
+
+Everything here comes from the one parse (tools/vault/markdown.py); line numbers are 1-based lines
+of the file, front matter included, as an editor shows them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
+
+import yaml
+from markdown.extensions.toc import slugify_unicode
+from markdown_it.token import Token
+
+from tools.vault.blocks import Block, parse_info
+from tools.vault.markdown import parse
+
+FOOTER_KEYS = ("Relations", "Tags", "References", "Query")
+FOOTER_ROW = re.compile(r"^(Relations|Tags|References|Query):(.*)$")
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+DUPLICATE_ID = re.compile(r"^(.*)_([0-9]+)$")
+
+
+def norm(name: str) -> str:
+    """How Obsidian compares names: case-insensitively, Unicode-normalised."""
+    return unicodedata.normalize("NFC", name).strip().casefold()
+
+
+def heading_key(text: str) -> str:
+    """How a link's `#Heading` meets a heading: Obsidian writes `#|^:[]` of a heading as spaces."""
+    return " ".join(re.sub(r"[#|^:\[\]%]", " ", norm(text)).split())
+
+
+def unique_id(slug: str, used: set[str]) -> str:
+    """Python-Markdown's toc de-duplication (`x`, `x_1`, `x_2`…), so ids match the site's TOC."""
+    while slug in used or not slug:
+        match = DUPLICATE_ID.match(slug)
+        slug = f"{match[1]}_{int(match[2]) + 1}" if match else f"{slug}_1"
+    used.add(slug)
+    return slug
+
+
+@dataclass(frozen=True)
+class Link:
+    """A wiki-link, an embed, or a Markdown link or image that points into the vault."""
+
+    line: int
+    embed: bool
+    target: str  # "" for a link inside the same note
+    anchor: str | None  # heading text, or "^id" for a block
+    label: str | None
+    raw: str
+    markdown: bool = False  # [label](target) rather than [[target]]
+
+
+@dataclass(frozen=True)
+class Heading:
+    line: int
+    level: int
+    source: str  # as written (a link's #anchor is compared with this)
+    plain: str  # as shown
+    id: str  # the id of the heading on the site
+    token: int  # index of heading_open in the note's tokens
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    line: int
+
+
+@dataclass
+class FooterRow:
+    key: str
+    line: int
+    children: list[Token]  # the inline tokens of the value
+
+
+@dataclass
+class Footer:
+    line: int  # the `___` line
+    token: int  # index of the hr in the note's tokens
+    rows: list[FooterRow] = field(default_factory=list)
+    complete: bool = True  # nothing but footer rows after the line
+
+
+def plain_text(children: list[Token] | None) -> str:
+    """Inline tokens as the reader sees the words (links by their label, code by its text)."""
+    out = []
+    for child in children or []:
+        kind = child.type
+        if kind in ("text", "code_inline", "math_inline", "math_inline_double"):
+            out.append(child.content)
+        elif kind in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif kind in ("wikilink", "wikiembed"):
+            meta = child.meta
+            out.append(meta["label"] or meta["target"] or meta["anchor"] or "")
+        elif kind == "tag":
+            out.append("#" + child.content)
+        elif kind == "image":
+            out.append(plain_text(child.children))
+    return "".join(out)
+
+
+class Note:
+    """A note of the vault. `rel` is its path inside the vault, with "/"."""
+
+    def __init__(self, rel: str, source: str, path: Path):
+        self.rel, self.source, self.path = rel, source, path
+
+    def __repr__(self) -> str:
+        return f"Note({self.rel!r})"
+
+    @cached_property
+    def tokens(self) -> list[Token]:
+        return parse(self.source)
+
+    @cached_property
+    def name(self) -> str:
+        return PurePosixPath(self.rel).stem
+
+    @cached_property
+    def folder(self) -> str:
+        return str(PurePosixPath(self.rel).parent).replace(".", "", 1) if "/" in self.rel else ""
+
+    @cached_property
+    def meta(self) -> dict:
+        """The YAML front matter (Obsidian's properties); {} when there is none or it is broken."""
+        for token in self.tokens[:1]:
+            if token.type == "front_matter":
+                try:
+                    meta = yaml.safe_load(token.content) or {}
+                except yaml.YAMLError:
+                    return {}
+                return meta if isinstance(meta, dict) else {}
+        return {}
+
+    @cached_property
+    def title(self) -> str:
+        return str(self.meta.get("title") or self.name)
+
+    @cached_property
+    def aliases(self) -> list[str]:
+        return _as_list(self.meta.get("aliases") or self.meta.get("alias"))
+
+    # -- what the parse found ----------------------------------------------------------------
+
+    @cached_property
+    def _inline(self) -> list[tuple[int, Token]]:
+        """(index, token) of every inline token, with its first line set."""
+        return [(i, t) for i, t in enumerate(self.tokens) if t.type == "inline"]
+
+    def _children(self, kinds: tuple[str, ...]):
+        """(line, child) of the inline tokens of these kinds, in order, images' alt text included."""
+        for _, token in self._inline:
+            start = token.map[0] + 1 if token.map else 1
+            offset = 0
+            stack = [(child, None) for child in reversed(token.children or [])]
+            while stack:
+                child, inherited = stack.pop()
+                if child.type in ("softbreak", "hardbreak") and inherited is None:
+                    offset += 1
+                line = start + child.meta["line"] if "line" in (child.meta or {}) else (inherited or start + offset)
+                if child.type in kinds:
+                    yield line, child
+                if child.children:
+                    stack.extend((c, line) for c in reversed(child.children))
+
+    @cached_property
+    def links(self) -> list[Link]:
+        links = []
+        for line, child in self._children(("wikilink", "wikiembed", "link_open", "image")):
+            if child.type in ("wikilink", "wikiembed"):
+                m = child.meta
+                links.append(Link(line, child.type == "wikiembed", m["target"], m["anchor"], m["label"], m["raw"]))
+                continue
+            dest = child.attrGet("href" if child.type == "link_open" else "src") or ""
+            if SCHEME.match(dest) or not dest:
+                continue
+            target, _, anchor = unquote(dest).partition("#")
+            label = plain_text(child.children) if child.type == "image" else None
+            raw = f"[{label or '…'}]({dest})" if child.type == "link_open" else f"![{label}]({dest})"
+            links.append(Link(line, child.type == "image", target.strip(), anchor.strip() or None, label, raw, True))
+        return links
+
+    @cached_property
+    def tags(self) -> list[Tag]:
+        tags = [Tag(t.lstrip("#"), 1) for t in _as_list(self.meta.get("tags"))]
+        seen = {t.name for t in tags}
+        for line, child in self._children(("tag",)):
+            if child.content not in seen:
+                seen.add(child.content)
+                tags.append(Tag(child.content, line))
+        return tags
+
+    @cached_property
+    def tag_lines(self) -> list[Tag]:
+        """Every tag where it is written, repeats included (the footer's own tags, say)."""
+        return [Tag(child.content, line) for line, child in self._children(("tag",))]
+
+    @cached_property
+    def headings(self) -> list[Heading]:
+        used: set[str] = set()
+        found = []
+        for index, token in enumerate(self.tokens):
+            if token.type != "heading_open":
+                continue
+            inline = self.tokens[index + 1]
+            plain = plain_text(inline.children).strip()
+            found.append(Heading(
+                token.map[0] + 1, int(token.tag[1]), inline.content.strip(), plain,
+                unique_id(slugify_unicode(plain, "-"), used), index,
+            ))
+        return found
+
+    def heading(self, anchor: str) -> Heading | None:
+        key = heading_key(anchor)
+        return next((h for h in self.headings if heading_key(h.source) == key), None)
+
+    @cached_property
+    def block_ids(self) -> dict[str, int]:
+        """block id → index of the token that carries it."""
+        return {t.meta["block_id"]: i for i, t in enumerate(self.tokens) if t.meta and "block_id" in t.meta}
+
+    def block_range(self, block_id: str) -> tuple[int, int] | None:
+        """[start, end) of the tokens of the block with this id."""
+        start = self.block_ids.get(block_id)
+        if start is None:
+            return None
+        token = self.tokens[start]
+        if token.nesting == 0:
+            return start, start + 1
+        depth = 0
+        for end in range(start, len(self.tokens)):
+            depth += self.tokens[end].nesting
+            if depth == 0:
+                return start, end + 1
+        return start, len(self.tokens)
+
+    def section_range(self, heading: Heading) -> tuple[int, int]:
+        """[start, end) of a heading and what it covers, to the next heading of its level or above."""
+        end = self.body_end
+        for other in self.headings:
+            if other.token > heading.token and other.level <= heading.level:
+                end = min(end, other.token)
+                break
+        return heading.token, max(end, heading.token + 3)
+
+    @cached_property
+    def code_blocks(self) -> list[Block]:
+        lines = self.source.splitlines()
+        blocks = []
+        for token in self.tokens:
+            if token.type != "fence" or not token.map:
+                continue
+            lang, options, attrs = parse_info(token.info)
+            start, end = token.map
+            last = lines[end - 1].strip() if end - 1 < len(lines) and end - start > 1 else ""
+            closed = bool(last) and set(last) == {token.markup[0]} and len(last) >= len(token.markup)
+            blocks.append(Block(self.path, start + 1, lang, list(options), attrs.get("title"),
+                                token.content, closed, attrs))
+        return blocks
+
+    @cached_property
+    def raw_html(self) -> list[tuple[int, str]]:
+        """(line, HTML) of every piece of raw HTML the note writes."""
+        found = [(t.map[0] + 1, t.content) for t in self.tokens if t.type == "html_block" and t.map]
+        found += [(line, child.content) for line, child in self._children(("html_inline",))]
+        return sorted(found)
+
+    # -- the house footer ----------------------------------------------------------------------
+
+    @cached_property
+    def footer(self) -> Footer | None:
+        """The last top-level `___` (or other thematic break) and the footer rows after it."""
+        hrs = [i for i, t in enumerate(self.tokens) if t.type == "hr" and t.level == 0]
+        if not hrs:
+            return None
+        start = hrs[-1]
+        footer = Footer(self.tokens[start].map[0] + 1, start)
+        for token in self.tokens[start + 1:self.notes_start]:
+            if token.type in ("paragraph_open", "paragraph_close"):
+                continue
+            if token.type != "inline":
+                footer.complete = False
+                continue
+            for offset, children in enumerate(_split_lines(token.children or [])):
+                text = plain_text(children[:1]) if children else ""
+                match = FOOTER_ROW.match(text)
+                if not match:
+                    footer.complete = False
+                    continue
+                value = list(children)
+                value[0] = _without_prefix(value[0], len(match[1]) + 1)
+                footer.rows.append(FooterRow(match[1], token.map[0] + 1 + offset, value))
+        return footer
+
+    @cached_property
+    def notes_start(self) -> int:
+        """Index of the footnotes, which the parser puts after everything else (or the end)."""
+        return next((i for i, t in enumerate(self.tokens) if t.type == "footnote_block_open"), len(self.tokens))
+
+    @cached_property
+    def body_end(self) -> int:
+        """Index of the first token after the note's own text (the footer is not part of it)."""
+        footer = self.footer
+        if footer is not None and footer.complete and footer.rows:
+            return footer.token
+        return self.notes_start
+
+    def summary(self) -> str:
+        """The first paragraph of the note, as plain text (previews and the home page show it)."""
+        for index, token in enumerate(self.tokens[:self.body_end]):
+            if token.type == "paragraph_open" and token.level == 0 and not token.hidden:
+                text = plain_text(self.tokens[index + 1].children).strip()
+                if text:
+                    return text
+        return ""
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    return [str(value)]
+
+
+def _split_lines(children: list[Token]) -> list[list[Token]]:
+    lines: list[list[Token]] = [[]]
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            lines.append([])
+        else:
+            lines[-1].append(child)
+    return [line for line in lines if line]
+
+
+def _without_prefix(token: Token, length: int) -> Token:
+    copy = token.copy()
+    copy.content = token.content[length:].lstrip()
+    return copy
