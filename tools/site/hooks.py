@@ -220,15 +220,7 @@ def notebook_headings(content: str) -> tuple[str, list[dict]]:
         link = f'<a class="anchor-link" href="#{slug}">'
         return f'<h{level} id="{slug}"{attrs}>{ANCHOR_LINK.sub(link, inner)}</h{level}>'
 
-    content = HEADING.sub(rename, content)
-    tokens: list[dict] = []
-    stack: list[dict] = []
-    for item in flat:
-        while stack and stack[-1]["level"] >= item["level"]:
-            stack.pop()
-        (stack[-1]["children"] if stack else tokens).append(item)
-        stack.append(item)
-    return content, tokens
+    return HEADING.sub(rename, content), nest(flat)
 
 
 def notebook_content(content: str, base: str) -> str:

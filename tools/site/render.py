@@ -43,8 +43,10 @@ CALLOUT_TYPES = {
     "cite": "quote",
 }
 
+# As mkdocs.yml configured pymdownx.highlight before; stripnl off, so a block keeps its blank lines.
 HIGHLIGHT = Highlight(
     None, pygments_lang_class=True, line_spans="__span", anchor_linenums=True, language_prefix="language-",
+    stripnl=False,
 )
 
 
@@ -142,6 +144,9 @@ class Renderer:
         code = HIGHLIGHT.highlight(source, lang, hl_lines=hl_lines, linestart=start, title=title,
                                    code_block_count=page.code_blocks)
         page.code_blocks += 1
+        if lang and lang != "text" and code.startswith('<div class="language-text '):
+            # A language Pygments does not know: keep its name, as CommonMark's `language-…` class does.
+            code = f'<div class="language-{_esc(lang)} ' + code[len('<div class="language-text '):]
         return code + "\n"
 
     # -- headings ----------------------------------------------------------------------------
@@ -301,7 +306,17 @@ class Renderer:
             if target is not None and target.file:
                 token = token.copy()
                 token.attrSet("src", env["page"].href(target.file))
-        token.attrSet("alt", plain_text(token.children))
+        alt = plain_text(token.children)
+        # Obsidian sizes a Markdown image by its alt text: ![alt|300](x.png), ![|300x200](x.png).
+        alt_text, bar, size = alt.rpartition("|")
+        if bar and SIZE.match(size.strip()):
+            token = token.copy() if token is tokens[idx] else token
+            width, height = SIZE.match(size.strip()).groups()
+            token.attrSet("width", width)
+            if height:
+                token.attrSet("height", height)
+            alt = alt_text.strip()
+        token.attrSet("alt", alt)
         attrs = "".join(f' {k}="{_esc(str(v))}"' for k, v in token.attrs.items())
         return f"<img{attrs}>"
 

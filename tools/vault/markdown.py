@@ -3,7 +3,7 @@
 markdown-it-py is the parser pytest-markdown-docs uses, so the blocks pytest runs are the blocks
 tangle writes and the site shows. Obsidian's settings it follows: raw HTML allowed (the site makes
 it safe), single line breaks kept ("Strict line breaks" is off by default), GFM tables,
-strikethrough, task lists and footnotes, `$…$` and `$$…$$` math, YAML front matter.
+strikethrough, task lists, footnotes and bare-URL autolinks (linkify-it-py), `$…$` and `$$…$$` math, YAML front matter.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from tools.vault.syntax import obsidian_plugin
 
 
 def make_parser(obsidian: bool = True) -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "breaks": True})
-    md.enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True, "breaks": True, "linkify": True})
+    md.enable(["table", "strikethrough", "linkify"])
+    # Bare URLs with a scheme become links, as in Obsidian; `tryit.py` or `example.com` stay text.
+    md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})
     md.use(front_matter_plugin)
     md.use(footnote_plugin)
     md.use(tasklists_plugin)

@@ -1,0 +1,89 @@
+"""Obsidian's syntax on the built site, in Chromium: what needs the browser to be seen.
+
+The fixture vault's pages (tests/site/fixture_vault) with math, a code annotation, a footnote, a
+foldable callout, a comment and a mermaid diagram: each works as in Obsidian's reading view, from the
+site's own files only, with no error in the console.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from urllib.parse import quote
+
+import pytest
+
+from tests.site.conftest import _Quiet
+from tests.site.helpers import screenshot
+
+pytestmark = pytest.mark.timeout(180)
+WAIT = 15_000
+
+
+@pytest.fixture(scope="module")
+def fixture_site(fixture_build):
+    handler = functools.partial(_Quiet, directory=str(fixture_build.site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture
+def tab(browser, fixture_site):
+    context = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="ru-RU")
+    page = context.new_page()
+    page.errors, page.foreign = [], []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("request", lambda r: None if r.url.startswith((fixture_site, "data:", "blob:", "about:"))
+            else page.foreign.append(r.url))
+    page.goto(fixture_site + quote("Альфа") + "/", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def test_math_is_typeset_by_the_sites_own_mathjax(tab):
+    tab.wait_for_selector("article .arithmatex mjx-container", timeout=WAIT)
+    assert tab.locator("article .arithmatex mjx-container").count() == 3  # two inline, one display
+    assert tab.locator("article mjx-container[display=true]").count() == 1
+    screenshot(tab, "obsidian-math")
+    assert not tab.foreign and not tab.errors, (tab.foreign, tab.errors)
+
+
+def test_code_annotation_footnote_and_callout(tab):
+    # Material turns `# (1)!` and the list after the block into an annotation marker.
+    tab.wait_for_selector("article .md-annotation", timeout=WAIT)
+    assert tab.locator("article .highlight .md-code__button").count() >= 1, "no copy button"
+    assert tab.locator("article .footnote li").count() == 1
+    tab.locator("article sup.footnote-ref a").click()
+    assert tab.evaluate("location.hash") == "#fn1"
+    callout = tab.locator("article details.example")
+    assert callout.get_attribute("open") is None
+    callout.locator("summary").click()
+    assert callout.get_attribute("open") is not None
+    assert "Внутри свёрнутого" in callout.inner_text()
+    assert "скрытый комментарий" not in tab.locator("article").inner_text()
+    assert not tab.foreign and not tab.errors, (tab.foreign, tab.errors)
+
+
+def test_mermaid_is_drawn(browser, fixture_site):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(fixture_site + quote("Бета") + "/", wait_until="load")
+        page.wait_for_function(
+            "() => { const m = document.querySelector('article .mermaid'); return m && m.tagName !== 'PRE'; }",
+            timeout=WAIT,
+        )
+    finally:
+        context.close()
