@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.vault_factory import FOOTER, make_vault
@@ -64,7 +64,9 @@ def strict_build(vault: Path, site: Path) -> list[str]:
     return warnings
 
 
-@settings(max_examples=8, deadline=None, derandomize=True,
+# Each example is a whole site build (about a second), so no shrinking: a failure shows the vault
+# as generated.
+@settings(max_examples=8, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.dictionaries(st.sampled_from(NAMES[:3]), st.lists(pieces(), min_size=1, max_size=6), min_size=3))
 def test_check_passes_exactly_when_the_strict_build_does(notes):

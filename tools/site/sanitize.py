@@ -127,7 +127,9 @@ SET_ATTRIBUTES = {"input": {"type": "checkbox"}}
 # scheme as a browser does (case, leading spaces and control characters, tabs and newlines inside
 # "java\tscript:" do not hide it).
 URL_SCHEMES = frozenset(
-    {"http", "https", "mailto", "tel", "ftp", "ftps", "callto", "sms", "cid", "xmpp", "data"}
+    {"http", "https", "mailto", "tel", "ftp", "ftps", "callto", "sms", "cid", "xmpp", "data",
+     # and the schemes Obsidian users link to apps with: no script runs from any of them
+     "obsidian", "zotero", "irc", "ircs", "matrix", "magnet", "geo", "webcal", "news", "sftp", "ssh"}
 )
 # `data:` URLs only where DOMPurify takes them (DATA_URI_TAGS, `src` only): a pasted base64 image
 # is still shown, a `data:text/html` link or frame is not. Ammonia checks schemes per attribute
