@@ -26,6 +26,14 @@ def pytest_collect_file(file_path: Path, parent):
     return MarkdownTextFile.from_parent(parent, path=file_path)
 
 
+def pytest_markdown_docs_markdown_it():
+    """The blocks pytest runs are the vault model's blocks: the same parser as tangle and the site
+    (a block inside a %%comment%% is no block in Obsidian, so it runs nowhere)."""
+    from tools.vault.markdown import PARSER
+
+    return PARSER
+
+
 def pytest_ignore_collect(collection_path: Path, config):
     # The vault's own settings and templates are not notes.
     if collection_path.is_relative_to(VAULT) and collection_path.relative_to(VAULT).parts[:1] in (

@@ -117,3 +117,17 @@ def test_check_mode_reports_drift_and_writes_nothing(tmp_path):
     assert result.returncode == 1
     assert result.stderr == "code/x.py is missing — run make tangle\n"
     assert not any(code.iterdir())
+
+
+def test_a_block_in_a_comment_is_no_block_for_tangle_or_the_runner(tmp_path):
+    """Obsidian hides %%comments%%, code included: tangle skips the block and pytest does not run it,
+    because pytest-markdown-docs is handed the vault model's parser (conftest.py)."""
+    import conftest
+    from tools.vault.markdown import PARSER
+
+    note = tmp_path / "A.md"
+    note.write_text('%%\n```python title="hidden.py"\nassert False\n```\n%%\n\n```python\nx = 1\n```\n', encoding="utf-8")
+    from tools.vault import code_blocks
+
+    assert [b.source for b in code_blocks(note)] == ["x = 1\n"]
+    assert conftest.pytest_markdown_docs_markdown_it() is PARSER
