@@ -12,6 +12,7 @@ Obsidian's behaviour is from its help ("Basic formatting syntax", "Advanced form
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,6 +164,15 @@ CASES = [
          "![картинка]({p}img.png)", {"attachments/{p}img.png": PNG},
          page=expect(lambda s, r: unquote(s.select_one("img")["src"]) == f"../attachments/{r.prefix}img.png"
                      or pytest.fail(str(s.select_one("img"))))),
+    Case("markdown image sized by its alt text", "300 wide: ![alt|300](img.png)",
+         "![картинка|300]({p}img.png) ![|40x30]({p}img.png)", {"attachments/{p}img.png": PNG},
+         page=expect(lambda s, r: [(i.get("alt"), i.get("width"), i.get("height")) for i in s.select("img")]
+                     == [("картинка", "300", None), ("", "40", "30")] or pytest.fail(str(s.select("img"))))),
+    Case("note embed", "the whole note, without its footer",
+         "![[{p}B]]", {"{p}B.md": "Всё тело заметки.\n"},
+         page=expect(lambda s, r: "Всё тело заметки." in s.select_one(".vault-embed").get_text() or pytest.fail(),
+                     lambda s, r: "Relations" not in s.select_one(".vault-embed").get_text() or pytest.fail(),
+                     lambda s, r: s.select_one(".vault-embed").find_parent("p") is None or pytest.fail("embed in <p>"))),
     Case("heading with code, link with a label", "valid: the label shows",
          "[[{p}B#`code`|метка]] и [[{p}B#Раздел| `code` ]]", {"{p}B.md": "## `code`\n\n## Раздел\n"},
          page=expect(lambda s, r: [t for t, _ in links(s)] == ["метка", "`code`"] or pytest.fail(str(links(s))),
@@ -248,3 +258,11 @@ def test_obsidian_case(table, number):
 def test_every_row_says_what_obsidian_does():
     assert all(case.obsidian for case in CASES)
     assert len({case.name for case in CASES}) == len(CASES)
+
+
+def test_comments_reach_neither_the_page_nor_the_search_index(table):
+    _, build = table
+    index = json.dumps(json.loads((build.site / "search" / "search_index.json").read_text("utf-8")),
+                       ensure_ascii=False)
+    assert "скрытый" not in index
+    assert "Видно" in index, "the inline comment's note is indexed"
