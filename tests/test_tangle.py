@@ -119,10 +119,9 @@ def test_check_mode_reports_drift_and_writes_nothing(tmp_path):
     assert not any(code.iterdir())
 
 
-def test_a_block_in_a_comment_is_no_block_for_tangle_or_the_runner(tmp_path):
+def test_a_block_in_a_comment_is_no_block_for_tangle_or_the_runner(tmp_path, pytestconfig):
     """Obsidian hides %%comments%%, code included: tangle skips the block and pytest does not run it,
     because pytest-markdown-docs is handed the vault model's parser (conftest.py)."""
-    import conftest
     from tools.vault.markdown import PARSER
 
     note = tmp_path / "A.md"
@@ -130,4 +129,4 @@ def test_a_block_in_a_comment_is_no_block_for_tangle_or_the_runner(tmp_path):
     from tools.vault import code_blocks
 
     assert [b.source for b in code_blocks(note)] == ["x = 1\n"]
-    assert conftest.pytest_markdown_docs_markdown_it() is PARSER
+    assert pytestconfig.hook.pytest_markdown_docs_markdown_it() is PARSER

@@ -344,9 +344,11 @@ class Renderer:
         meta = tokens[idx].meta
         kind = CALLOUT_TYPES.get(meta["kind"], "note")
         classes = f"{kind} vault-callout" + ("" if kind == meta["kind"] else f" vault-callout--{_esc(meta['kind'])}")
+        block_id = tokens[idx].attrs.get("id")
+        anchor = f' id="{_esc(block_id)}"' if block_id and not env["page"].depth else ""
         if meta["fold"]:
-            return f'<details class="{classes}"{" open" if meta["fold"] == "+" else ""}>\n'
-        return f'<div class="admonition {classes}">\n'
+            return f'<details class="{classes}"{anchor}{" open" if meta["fold"] == "+" else ""}>\n'
+        return f'<div class="admonition {classes}"{anchor}>\n'
 
     def callout_close(self, tokens, idx, options, env) -> str:
         return "</details>\n" if tokens[idx].meta["fold"] else "</div>\n"

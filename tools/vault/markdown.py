@@ -28,8 +28,9 @@ def make_parser(obsidian: bool = True) -> MarkdownIt:
     md.use(front_matter_plugin)
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
-    # Obsidian's math: no space inside the dollars, `$$` blocks on lines of their own or inline.
-    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    # Obsidian's math: no space inside the dollars (`$5 and $6` stays text), `1$A$` is math,
+    # `$$` blocks on lines of their own or inline.
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=True, double_inline=True)
     if obsidian:
         md.use(obsidian_plugin)
     return md

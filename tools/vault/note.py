@@ -24,6 +24,7 @@ FOOTER_KEYS = ("Relations", "Tags", "References", "Query")
 FOOTER_ROW = re.compile(r"^(Relations|Tags|References|Query):(.*)$")
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 DUPLICATE_ID = re.compile(r"^(.*)_([0-9]+)$")
+CONTAINER = re.compile(r"^(?:[ \t]*>)*[ \t]*")
 
 
 def norm(name: str) -> str:
@@ -261,7 +262,8 @@ class Note:
                 continue
             lang, options, attrs = parse_info(token.info)
             start, end = token.map
-            last = lines[end - 1].strip() if end - 1 < len(lines) and end - start > 1 else ""
+            # The closing fence as written, without the `>` and indentation of a callout or list.
+            last = CONTAINER.sub("", lines[end - 1]).strip() if end - 1 < len(lines) and end - start > 1 else ""
             closed = bool(last) and set(last) == {token.markup[0]} and len(last) >= len(token.markup)
             blocks.append(Block(self.path, start + 1, lang, list(options), attrs.get("title"),
                                 token.content, closed, attrs))

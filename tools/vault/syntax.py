@@ -7,7 +7,9 @@ them exists in mdit-py-plugins. What Obsidian's help lists as its syntax:
 - `%%comment%%`, inline or over many lines: dropped from the parse, so it is never rendered;
 - `==highlight==`;
 - ` ^block-id` at the end of a paragraph or list item, or alone on the line after a block;
-- callouts: a block quote whose first line is `[!type]`, `[!type]-` or `[!type]+ Title`.
+- callouts: a block quote whose first line is `[!type]`, `[!type]-` or `[!type]+ Title`;
+- a list indented by a tab right under a line of text is a list (CommonMark reads the indented
+  line as more of the paragraph; Obsidian shows bullets, and vaults are written that way).
 """
 
 from __future__ import annotations
@@ -15,17 +17,20 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import StateBlock, list_block, paragraph
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$")
 CALLOUT = re.compile(r"^\[!([^\]\s]+)\]([+-]?)[ \t]*(.*)$")
 TAG_CHARS = re.compile(r"[\w/-]+")
+LIST_MARKER = re.compile(r"(?:[-+*]|1[.)])(?:[ \t]|$)")
 
 
 def obsidian_plugin(md: MarkdownIt) -> None:
     md.block.ruler.before("fence", "obsidian_comment", comment_block, {"alt": ["paragraph"]})
+    md.block.ruler.before("paragraph", "paragraph_before_list", paragraph_before_indented_list)
+    md.block.ruler.before("code", "indented_list", indented_list)
     md.inline.ruler.before("backticks", "obsidian_comment", comment_inline)
     md.inline.ruler.before("link", "wikilink", wikilink)
     md.inline.ruler.before("image", "wikiembed", wikiembed)
@@ -72,6 +77,45 @@ def comment_inline(state: StateInline, silent: bool) -> bool:
         token.content = state.src[state.pos + 2:end]
     state.pos = end + 2
     return True
+
+
+# -- lists indented under a line of text ------------------------------------------------------
+
+
+def _indented_list_line(state: StateBlock, line: int) -> bool:
+    if state.isEmpty(line) or state.sCount[line] - state.blkIndent < 4:
+        return False
+    return bool(LIST_MARKER.match(state.src, state.bMarks[line] + state.tShift[line], state.eMarks[line]))
+
+
+def paragraph_before_indented_list(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A paragraph ends at a list indented under it (the list is read by indented_list)."""
+    if silent:
+        return False
+    line = start + 1
+    while line < state.lineMax and not state.isEmpty(line) and not _indented_list_line(state, line):
+        line += 1
+    if line >= state.lineMax or state.isEmpty(line):
+        return False  # no such list: the paragraph is CommonMark's
+    old_max, state.lineMax = state.lineMax, line
+    try:
+        return paragraph(state, start, line, False)
+    finally:
+        state.lineMax = old_max
+
+
+def indented_list(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """The list right after such a paragraph, read as if it were not indented."""
+    if silent or not _indented_list_line(state, start) or len(state.tokens) < 3:
+        return False
+    opening = state.tokens[-3]
+    if state.tokens[-1].type != "paragraph_close" or opening.type != "paragraph_open" or opening.map[1] != start:
+        return False
+    old_indent, state.blkIndent = state.blkIndent, state.sCount[start]
+    try:
+        return list_block(state, start, end, False)
+    finally:
+        state.blkIndent = old_indent
 
 
 # -- wiki-links and embeds -------------------------------------------------------------------
