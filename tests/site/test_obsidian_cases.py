@@ -140,6 +140,22 @@ CASES = [
          "- a\n  - b\n1. c\n   1. d",
          page=expect(lambda s, r: s.select_one("ul > li > ul > li").get_text() == "b" or pytest.fail(str(s)),
                      lambda s, r: s.select_one("ol > li > ol > li").get_text() == "d" or pytest.fail(str(s)))),
+    Case("list indented by a tab under a text line", "a list (CommonMark: more of the paragraph)",
+         "Текст:\n\t- пункт\n\t- второй",
+         page=expect(lambda s, r: [li.get_text() for li in s.select("ul > li")] == ["пункт", "второй"]
+                     or pytest.fail(str(s)))),
+    Case("block id after a callout", "the id names the callout; a link to it lands there",
+         "[[#^note]]\n\n> [!note] Заголовок\n> Текст\n\n^note",
+         page=expect(lambda s, r: s.find(id="^note") is not None and "admonition" in s.find(id="^note")["class"]
+                     or pytest.fail(str(s)),
+                     lambda s, r: links(s) == [("^note", "#^note")] or pytest.fail(str(links(s))))),
+    Case("math next to digits", "math: Obsidian does not look at the character before `$`",
+         "- $x$ и 1$A$, а $5 и $6 — деньги",
+         page=expect(lambda s, r: [m.get_text() for m in s.select(".arithmatex")] == ["\\(x\\)", "\\(A\\)"]
+                     or pytest.fail(str(s)))),
+    Case("fence in a callout", "a closed block: no problem",
+         "> [!example]\n> ```python\n> x = 1\n> ```",
+         page=expect(lambda s, r: s.select_one(".admonition.example .highlight") is not None or pytest.fail(str(s)))),
     Case("fence in a list item", "the code stays in the item",
          "- пункт\n\n  ```python\n  x = 1\n  ```\n- второй",
          page=expect(lambda s, r: s.select_one("li .highlight") is not None or pytest.fail(str(s)))),
