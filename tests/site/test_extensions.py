@@ -212,3 +212,16 @@ def test_links_to_headings_of_the_same_note():
     # A heading the note lacks: the link still opens the note, as in Obsidian, and is reported.
     assert links == [("Раздел", "#раздел"), ("сюда", "#раздел"), ("Нет", "./")]
     assert len(problems) == 1 and "Нет" in problems[0]
+
+
+def test_rendering_leaves_the_models_parse_as_it_was():
+    """The parse is cached and shared by the check and the site: a render must not change it."""
+    notes = {"A.md": "## Есть\n\n[x](#Есть) [y](#нет) ![](gone.png) ![[B#^b]] Факт. ^a\n", "B.md": "Блок. ^b\n"}
+    vault = Vault(Path("vault"), notes, [])
+    before = [str(p) for p in vault.note_problems(vault.notes["A.md"])]
+    url_of = {"A.md": "A/", "B.md": "B/"}.get
+    for _ in range(2):
+        render_note(vault.notes["A.md"], vault, "A/", url_of, None)
+    again = Vault(Path("vault"), notes, [])
+    assert [str(p) for p in again.note_problems(again.notes["A.md"])] == before
+    assert [t.as_dict() for t in vault.notes["B.md"].tokens] == [t.as_dict() for t in again.notes["B.md"].tokens]

@@ -76,7 +76,8 @@ def on_files(files: Files, config) -> Files:
     urls[pages.TAGS] = files.get_file_from_path(pages.TAGS).url
     files.append(File.generated(config, GRAPH_DATA,
                                 content=json.dumps(vault.graph(urls.get), ensure_ascii=False)))
-    _state.update(vault=vault, urls=urls, generated=added, rendered={}, lent_meta={})
+    site_pages = frozenset(files.get_file_from_path(uri).url.rstrip("/") for uri in generated)
+    _state.update(vault=vault, urls=urls, generated=added, rendered={}, lent_meta={}, site_pages=site_pages)
     return files
 
 
@@ -122,7 +123,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         lent["tags"] = page.meta.get("tags", _ABSENT)
         page.meta["tags"] = [tag.name for tag in note.tags]
     urls = _state["urls"]
-    rendered = render_note(note, vault, page.url, urls.get, urls[pages.TAGS])
+    rendered = render_note(note, vault, page.url, urls.get, urls[pages.TAGS], _state["site_pages"])
     content, toc = rendered.html, rendered.toc
     if src_uri in vault.notes:
         used = {h.id for h in note.headings}

@@ -12,16 +12,17 @@ Raw HTML stays, made safe by tools/site/sanitize.py (the vault model reports wha
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Callable
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from markdown_it.token import Token
 from pymdownx.highlight import Highlight
 
-from tools.site.sanitize import clean
+from tools.site.sanitize import OWN, clean
 from tools.vault import Link, Note, Target, Vault
 from tools.vault.blocks import shown_options
 from tools.vault.markdown import PARSER
@@ -50,6 +51,14 @@ HIGHLIGHT = Highlight(
 )
 
 
+def _copy(token: Token) -> Token:
+    """A token to change while rendering: the parse is cached and shared, and Token.copy() shares
+    its attrs dict with the original."""
+    copy = token.copy()
+    copy.attrs = dict(token.attrs)
+    return copy
+
+
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -68,12 +77,32 @@ class Page:
     code_blocks: int = 0
     has_math: bool = False
     skip: set[int] = field(default_factory=set)  # ids of paragraph_close tokens not to write
+    site_pages: frozenset[str] = frozenset()  # URLs of the site's own pages (tags, graph), no "/" at the end
 
     def href(self, rel: str, fragment: str = "") -> str:
+        """The URL of a vault file from this page, marked as ours for the sanitizer (sanitize.OWN)."""
         url = self.url_of(rel)
         if url is None:
             url = quote(rel)
-        return relative_url(url, self.url) + (f"#{fragment}" if fragment else "")
+        return OWN + relative_url(url, self.url) + (f"#{fragment}" if fragment else "")
+
+    def raw_html_url(self, tag: str, attribute: str, url: str) -> str | None:
+        """Where a relative URL of the note's raw HTML leads: the vault file it names, as a Markdown
+        link to it would (None, and the attribute goes, when the vault has no such file)."""
+        if self.vault is None or self.note is None:
+            return url
+        path = posixpath.normpath(posixpath.join(self.url.rsplit("/", 1)[0] if "/" in self.url else "", url))
+        if path.partition("#")[0].rstrip("/") in self.site_pages:
+            return url  # a page of the site's own, such as the tags page
+        target, _, anchor = unquote(url).partition("#")
+        found = self.vault.resolve(Link(0, attribute == "src", target.strip(), anchor or None, None, url, True),
+                                   self.note)
+        if found is None:
+            return None
+        if found.note is not None:
+            fragment = "^" + found.block if found.block else (found.heading.id if found.heading else "")
+            return self.href(found.note.rel, fragment)[len(OWN):]
+        return self.href(found.file)[len(OWN):]
 
 
 def relative_url(url: str, base: str) -> str:
@@ -184,7 +213,7 @@ class Renderer:
         elif target.heading:
             fragment = target.heading.id
         if target.note is page.note and page.depth == 0 and page.stack[:1] == [target.note.rel]:
-            return "#" + fragment if fragment else "./"
+            return "#" + fragment if fragment else OWN + "./"
         return page.href(target.note.rel, fragment)
 
     def wikilink(self, tokens, idx, options, env) -> str:
@@ -268,7 +297,7 @@ class Renderer:
         """Block ids are anchors of the note that has them, not of the notes that embed it."""
         token = tokens[idx]
         if env["page"].depth and token.attrs.get("id", "").startswith("^"):
-            token = token.copy()
+            token = _copy(token)
             token.attrs.pop("id")
             return self._default([token], 0, options, env)
         return self._default(tokens, idx, options, env)
@@ -287,30 +316,28 @@ class Renderer:
             page = env["page"]
             target = self._resolve(page, link)
             if target is None and page.vault is not None:
-                token = token.copy()  # no dead href: an <a> without one, marked as a missing note
+                token = _copy(token)  # no dead href: an <a> without one, marked as a missing note
                 token.attrs.pop("href", None)
                 token.attrSet("class", "vault-unresolved")
                 return self._default([token], 0, options, env)
             if target is not None:
-                token = token.copy()
+                token = _copy(token)
                 href = self._note_href(page, target) if target.note else page.href(target.file)
                 token.attrSet("href", href)
                 return self._default([token], 0, options, env)
         return self._default(tokens, idx, options, env)
 
     def image(self, tokens, idx, options, env) -> str:
-        token = tokens[idx]
+        token = _copy(tokens[idx])
         link = self._markdown_link(token, "src")
         if link is not None:
             target = self._resolve(env["page"], link)
             if target is not None and target.file:
-                token = token.copy()
                 token.attrSet("src", env["page"].href(target.file))
         alt = plain_text(token.children)
         # Obsidian sizes a Markdown image by its alt text: ![alt|300](x.png), ![|300x200](x.png).
         alt_text, bar, size = alt.rpartition("|")
         if bar and SIZE.match(size.strip()):
-            token = token.copy() if token is tokens[idx] else token
             width, height = SIZE.match(size.strip()).groups()
             token.attrSet("width", width)
             if height:
@@ -326,7 +353,7 @@ class Renderer:
         from urllib.parse import unquote
 
         dest = token.attrGet(attr) or ""
-        if not dest or SCHEME.match(dest) or dest.startswith("#"):
+        if not dest or SCHEME.match(dest):
             return None
         target, _, anchor = unquote(dest).partition("#")
         return Link(0, attr == "src", target.strip(), anchor.strip() or None, None, dest, True)
@@ -335,7 +362,7 @@ class Renderer:
         page, name = env["page"], tokens[idx].content
         if page.tags_url is None:
             return f'<span class="md-tag vault-tag">#{_esc(name)}</span>'
-        href = relative_url(page.tags_url, page.url) + "#" + tag_slug(name)
+        href = OWN + relative_url(page.tags_url, page.url) + "#" + tag_slug(name)
         return f'<a class="md-tag vault-tag" href="{_esc(href)}">#{_esc(name)}</a>'
 
     # -- callouts ------------------------------------------------------------------------------
@@ -395,18 +422,18 @@ class Rendered:
 
 
 def render_note(note: Note, vault: Vault | None = None, url: str = "", url_of=lambda rel: None,
-                tags_url: str | None = None) -> Rendered:
+                tags_url: str | None = None, site_pages: frozenset[str] = frozenset()) -> Rendered:
     """The page of a note: its text, then the footer; headings numbered as the TOC shows them."""
     for heading in note.headings:
         note.tokens[heading.token].meta["id"] = heading.id
-    page = Page(vault, note, url, url_of, tags_url, 0, [note.rel])
+    page = Page(vault, note, url, url_of, tags_url, 0, [note.rel], site_pages=site_pages)
     tokens = note.tokens
     body = RENDERER.render_tokens(tokens[:note.body_end] + tokens[note.notes_start:], page)
     if note.body_end < note.notes_start:
         body += footer_html(note, page)
     toc = nest([{"level": h.level, "id": h.id, "name": html.escape(h.plain), "children": []}
                 for h in note.headings if h.token < note.body_end])
-    return Rendered(clean(body), toc, page.has_math)
+    return Rendered(clean(body, page.raw_html_url), toc, page.has_math)
 
 
 def footer_html(note: Note, page: Page) -> str:

@@ -129,7 +129,8 @@ SET_ATTRIBUTES = {"input": {"type": "checkbox"}}
 URL_SCHEMES = frozenset(
     {"http", "https", "mailto", "tel", "ftp", "ftps", "callto", "sms", "cid", "xmpp", "data",
      # and the schemes Obsidian users link to apps with: no script runs from any of them
-     "obsidian", "zotero", "irc", "ircs", "matrix", "magnet", "geo", "webcal", "news", "sftp", "ssh"}
+     "obsidian", "zotero", "irc", "ircs", "matrix", "magnet", "geo", "webcal", "news", "sftp", "ssh",
+     "vault-own"}  # OWN, below
 )
 # `data:` URLs only where DOMPurify takes them (DATA_URI_TAGS, `src` only): a pasted base64 image
 # is still shown, a `data:text/html` link or frame is not. Ammonia checks schemes per attribute
@@ -153,11 +154,23 @@ def _scheme(url: str) -> str | None:
     return None
 
 
+# Our renderer marks the URLs it made itself (already resolved, relative to the page); any other
+# relative URL came from a note's raw HTML and is resolved by the vault's rules, or dropped.
+OWN = "vault-own:"
+_local = None  # the page's resolver of raw HTML's relative URLs while clean() runs
+
+
 def _no_stray_data_urls(tag: str, attribute: str, value: str) -> str | None:
     # Called by nh3 for each attribute it has already allowed, its URL already checked.
-    if attribute in URL_ATTRIBUTES and not (tag in DATA_URI_TAGS and attribute == "src"):
-        if _scheme(value) == "data":
-            return None
+    if attribute not in URL_ATTRIBUTES:
+        return value
+    if value.startswith(OWN):
+        return value[len(OWN):]
+    scheme = _scheme(value)
+    if scheme == "data" and not (tag in DATA_URI_TAGS and attribute == "src"):
+        return None
+    if scheme is None and _local is not None and value.strip() and not value.startswith(("#", "/")):
+        return _local(tag, attribute, value)
     return value
 
 
@@ -183,7 +196,7 @@ def _cleaner(**overrides) -> nh3.Cleaner:
 _CLEANER = _cleaner()
 
 
-def clean(html: str) -> str:
+def clean(html: str, local=None) -> str:
     """The rendered HTML of one note page (our renderer's output with the note's raw HTML in it),
     with what Obsidian's reading view would not run or show taken out.
 
@@ -191,8 +204,16 @@ def clean(html: str) -> str:
     `<br/>` as `<br>`, `disabled` as `disabled=""`, `&quot;` in text as `"`, `&copy;` as `©`, a
     `<tbody>` where a browser puts one; `&amp;`, `&lt;`, `&gt;` and `&nbsp;` stay escaped. One loss
     that is html5ever's (and the browsers' own innerHTML's): a raw `<pre>` whose text starts with
-    two newlines comes out with one, so the browser then shows one blank line fewer."""
-    return _CLEANER.clean(html)
+    two newlines comes out with one, so the browser then shows one blank line fewer.
+
+    `local(tag, attribute, url)` gives the URL a relative `src` or `href` of the note's raw HTML
+    leads to on the site, or None to drop it (a file the vault does not have)."""
+    global _local
+    _local = local
+    try:
+        return _CLEANER.clean(html)
+    finally:
+        _local = None
 
 
 # -- what clean() takes out of one fragment --------------------------------------------------------

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -191,6 +192,23 @@ class Note:
         return links
 
     @cached_property
+    def html_links(self) -> list[Link]:
+        """The relative `href`s and `src`s of the note's raw HTML: links into the vault too."""
+        links = []
+        for line, fragment in self.raw_html:
+            if "=" not in fragment:
+                continue
+            for tag, attrs in html_start_tags(fragment):
+                for attr in ("href", "src"):
+                    dest = (attrs.get(attr) or "").strip()
+                    if not dest or SCHEME.match(dest) or dest.startswith(("#", "/")):
+                        continue
+                    target, _, anchor = unquote(dest).partition("#")
+                    links.append(Link(line, attr == "src", target.strip(), anchor.strip() or None, None,
+                                      f'<{tag} {attr}="{dest}">', True))
+        return links
+
+    @cached_property
     def tags(self) -> list[Tag]:
         tags = [Tag(t.lstrip("#"), 1) for t in _as_list(self.meta.get("tags"))]
         seen = {t.name for t in tags}
@@ -324,6 +342,23 @@ class Note:
                 if text:
                     return text
         return ""
+
+
+class _StartTags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, {name: value or "" for name, value in reversed(attrs)}))
+
+
+def html_start_tags(fragment: str) -> list[tuple[str, dict[str, str]]]:
+    """(tag, attributes) of each start tag of a piece of HTML (the stdlib's HTML tokenizer)."""
+    parser = _StartTags()
+    parser.feed(fragment)
+    parser.close()
+    return parser.found
 
 
 def _as_list(value) -> list[str]:

@@ -158,7 +158,7 @@ class Vault:
         """What is wrong in a note by Obsidian's rules and by the site's (the same list for both)."""
         from tools.vault.safety import unsafe_html  # the sanitizer is the site's, the rule is the vault's
 
-        problems = [p for link in note.links if (p := self.link_problem(note, link)) is not None]
+        problems = [p for link in [*note.links, *note.html_links] if (p := self.link_problem(note, link)) is not None]
         problems += [
             VaultError(note.path, b.line, "this code block is never closed", f"add a line {'`' * 3} after its code")
             for b in note.code_blocks if not b.closed
