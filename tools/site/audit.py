@@ -104,6 +104,9 @@ def _blocks(article: Tag) -> list[tuple[Tag, str]]:
             if child.name == "br":
                 if prose:
                     texts.setdefault(id(block), (block, []))[1].append("\n")
+            elif prose and "arithmatex" in (child.get("class") or []) and child.name == "span":
+                # Inline math is a word of the sentence: a line that starts with it starts no list.
+                texts.setdefault(id(block), (block, []))[1].append("𝑥")
             else:
                 stack.append((iter(child.children), child if child.name in BLOCKS else block,
                               prose and not _is_code(child)))

@@ -26,7 +26,7 @@ from tools.site.sanitize import OWN, clean
 from tools.vault import Link, Note, Target, Vault
 from tools.vault.blocks import shown_options
 from tools.vault.markdown import PARSER
-from tools.vault.note import FooterRow, plain_text, unique_id
+from tools.vault.note import SCHEME, FooterRow, html_start_tags, plain_text, unique_id
 
 SIZE = re.compile(r"^(\d+)(?:x(\d+))?$")
 MAX_EMBED_DEPTH = 4
@@ -57,6 +57,15 @@ def _copy(token: Token) -> Token:
     copy = token.copy()
     copy.attrs = dict(token.attrs)
     return copy
+
+
+def _block_anchor(token: Token, page: Page) -> str:
+    """The anchor of a block id given to a block whose element carries another id or none of its
+    own (a heading, a code block, a formula)."""
+    block_id = token.attrs.get("id", "")
+    if not block_id.startswith("^") or page.depth:
+        return ""
+    return f'<span class="vault-block-anchor" id="{_esc(block_id)}"></span>'
 
 
 def _esc(text: str) -> str:
@@ -132,7 +141,7 @@ class Renderer:
             "math_block": self.math_block, "paragraph_open": self.paragraph_open,
             "paragraph_close": self.paragraph_close, "footnote_block_open": self.footnote_block_open,
             "footnote_block_close": lambda *a: "</ol>\n</div>\n", "footnote_ref": self.footnote_ref,
-            "front_matter": lambda *a: "", "list_item_open": self.block_open,
+            "front_matter": lambda *a: "", "list_item_open": self.block_open, "html_inline": self.html_inline,
         }
         self.renderer = type(self.md.renderer)(self.md)
         self.renderer.rules = dict(self.md.renderer.rules)  # the plugins' rules (footnotes, tasks…)
@@ -149,6 +158,9 @@ class Renderer:
     # -- code --------------------------------------------------------------------------------
 
     def fence(self, tokens, idx, options, env) -> str:
+        return _block_anchor(tokens[idx], env["page"]) + self._fence(tokens, idx, options, env)
+
+    def _fence(self, tokens, idx, options, env) -> str:
         token = tokens[idx]
         lang, attrs = shown_options(token.info.strip())
         if lang == "mermaid":
@@ -159,7 +171,7 @@ class Renderer:
         return self._highlight(token.content, lang, env["page"], title, attrs)
 
     def code_block(self, tokens, idx, options, env) -> str:
-        return self._highlight(tokens[idx].content, "text", env["page"], None, {})
+        return _block_anchor(tokens[idx], env["page"]) + self._highlight(tokens[idx].content, "text", env["page"], None, {})
 
     @staticmethod
     def _highlight(source: str, lang: str, page: Page, title: str | None, attrs: dict) -> str:
@@ -184,7 +196,7 @@ class Renderer:
         page, token = env["page"], tokens[idx]
         heading_id = token.meta.get("id") if page.depth == 0 else None
         attrs = f' id="{_esc(heading_id)}"' if heading_id else ""
-        return f"<{token.tag}{attrs}>"
+        return f"<{token.tag}{attrs}>{_block_anchor(token, page)}"
 
     def heading_close(self, tokens, idx, options, env) -> str:
         page, token = env["page"], tokens[idx]
@@ -349,14 +361,25 @@ class Renderer:
 
     @staticmethod
     def _markdown_link(token: Token, attr: str) -> Link | None:
-        from tools.vault.note import SCHEME
-        from urllib.parse import unquote
-
         dest = token.attrGet(attr) or ""
         if not dest or SCHEME.match(dest):
             return None
         target, _, anchor = unquote(dest).partition("#")
         return Link(0, attr == "src", target.strip(), anchor.strip() or None, None, dest, True)
+
+    def html_inline(self, tokens, idx, options, env) -> str:
+        """A raw `<img>` (or player, or frame) of a file the vault lacks: its alt text, not a broken
+        image (the check and the build name the note and line)."""
+        content = tokens[idx].content
+        if "src" in content and content.lstrip().startswith(("<img", "<audio", "<video", "<source", "<iframe")):
+            tags = html_start_tags(content)
+            if len(tags) == 1:
+                tag, attrs = tags[0]
+                src = (attrs.get("src") or "").strip()
+                if src and not SCHEME.match(src) and not src.startswith(("#", "/")):
+                    if env["page"].raw_html_url(tag, "src", src) is None:
+                        return _esc(attrs.get("alt", ""))
+        return content
 
     def tag(self, tokens, idx, options, env) -> str:
         page, name = env["page"], tokens[idx].content
@@ -398,7 +421,7 @@ class Renderer:
 
     def math_block(self, tokens, idx, options, env) -> str:
         env["page"].has_math = True
-        return f'<div class="arithmatex">\\[{html.escape(tokens[idx].content)}\\]</div>\n'
+        return _block_anchor(tokens[idx], env["page"]) + f'<div class="arithmatex">\\[{html.escape(tokens[idx].content)}\\]</div>\n'
 
     def footnote_block_open(self, tokens, idx, options, env) -> str:
         return '<div class="footnote">\n<hr>\n<ol>\n'

@@ -9,7 +9,9 @@ them exists in mdit-py-plugins. What Obsidian's help lists as its syntax:
 - ` ^block-id` at the end of a paragraph or list item, or alone on the line after a block;
 - callouts: a block quote whose first line is `[!type]`, `[!type]-` or `[!type]+ Title`;
 - a list indented by a tab right under a line of text is a list (CommonMark reads the indented
-  line as more of the paragraph; Obsidian shows bullets, and vaults are written that way).
+  line as more of the paragraph; Obsidian shows bullets, and vaults are written that way);
+- a table ends at a line with no `|` (GFM would make the line a row of one cell; in Obsidian it
+  is the text after the table).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def obsidian_plugin(md: MarkdownIt) -> None:
     md.block.ruler.before("fence", "obsidian_comment", comment_block, {"alt": ["paragraph"]})
     md.block.ruler.before("paragraph", "paragraph_before_list", paragraph_before_indented_list)
     md.block.ruler.before("code", "indented_list", indented_list)
+    md.block.ruler.before("fence", "table_row_needs_pipe", table_row_needs_pipe, {"alt": ["blockquote"]})
     md.inline.ruler.before("backticks", "obsidian_comment", comment_inline)
     md.inline.ruler.before("link", "wikilink", wikilink)
     md.inline.ruler.before("image", "wikiembed", wikiembed)
@@ -116,6 +119,13 @@ def indented_list(state: StateBlock, start: int, end: int, silent: bool) -> bool
         return list_block(state, start, end, False)
     finally:
         state.blkIndent = old_indent
+
+
+def table_row_needs_pipe(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """Asked by the table rule (which ends at its "blockquote" terminators) about each next row."""
+    if not silent or state.parentType != "table":
+        return False
+    return "|" not in state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
 
 
 # -- wiki-links and embeds -------------------------------------------------------------------
