@@ -3,6 +3,7 @@ of Obsidian edge cases, a local HTTP server, and Chromium driven by Playwright."
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -44,10 +45,10 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def served(site):
-    """The built site on http://127.0.0.1:<free port>/."""
-    handler = functools.partial(_Quiet, directory=str(site))
+@contextlib.contextmanager
+def serving(directory: Path):
+    """A built site on http://127.0.0.1:<free port>/ while the block runs."""
+    handler = functools.partial(_Quiet, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -57,6 +58,12 @@ def served(site):
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def served(site):
+    with serving(site) as url:
+        yield url
 
 
 def _executable(playwright) -> str:

@@ -7,14 +7,11 @@ site's own files only, with no error in the console.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from urllib.parse import quote
 
 import pytest
 
-from tests.site.conftest import _Quiet
+from tests.site.conftest import serving
 from tests.site.helpers import screenshot
 
 pytestmark = pytest.mark.timeout(180)
@@ -23,16 +20,8 @@ WAIT = 15_000
 
 @pytest.fixture(scope="module")
 def fixture_site(fixture_build):
-    handler = functools.partial(_Quiet, directory=str(fixture_build.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(fixture_build.site) as url:
+        yield url
 
 
 @pytest.fixture

@@ -159,28 +159,25 @@ def _push_link(state: StateInline, kind: str, start: int, end: int, raw_start: i
     token.content = token.meta["raw"]
 
 
-def wikilink(state: StateInline, silent: bool) -> bool:
-    if not state.src.startswith("[[", state.pos):
-        return False
-    end = _wikilink_end(state.src, state.pos + 2, state.posMax)
-    if end < 0:
-        return False
-    if not silent:
-        _push_link(state, "wikilink", state.pos + 2, end, state.pos)
-    state.pos = end + 2
-    return True
+def _link_rule(opening: str, kind: str):
+    """The inline rule of `[[…]]` (kind wikilink) or `![[…]]` (kind wikiembed)."""
+
+    def rule(state: StateInline, silent: bool) -> bool:
+        if not state.src.startswith(opening, state.pos):
+            return False
+        end = _wikilink_end(state.src, state.pos + len(opening), state.posMax)
+        if end < 0:
+            return False
+        if not silent:
+            _push_link(state, kind, state.pos + len(opening), end, state.pos)
+        state.pos = end + 2
+        return True
+
+    return rule
 
 
-def wikiembed(state: StateInline, silent: bool) -> bool:
-    if not state.src.startswith("![[", state.pos):
-        return False
-    end = _wikilink_end(state.src, state.pos + 3, state.posMax)
-    if end < 0:
-        return False
-    if not silent:
-        _push_link(state, "wikiembed", state.pos + 3, end, state.pos)
-    state.pos = end + 2
-    return True
+wikilink = _link_rule("[[", "wikilink")
+wikiembed = _link_rule("![[", "wikiembed")
 
 
 # -- tags and highlights ----------------------------------------------------------------------
