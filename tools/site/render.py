@@ -26,9 +26,10 @@ from tools.site.sanitize import OWN, clean
 from tools.vault import Link, Note, Target, Vault
 from tools.vault.blocks import shown_options
 from tools.vault.markdown import PARSER
-from tools.vault.note import SCHEME, FooterRow, html_start_tags, plain_text, unique_id
+from tools.vault.note import SCHEME, FooterRow, plain_text, replace_start_tags, unique_id
 
 SIZE = re.compile(r"^(\d+)(?:x(\d+))?$")
+MEDIA_TAGS = {"img", "audio", "video", "source", "iframe", "embed"}
 MAX_EMBED_DEPTH = 4
 PERMALINK_TITLE = "Ссылка на этот раздел"
 TRY_IT_TITLE = "Проверка"
@@ -141,7 +142,7 @@ class Renderer:
             "math_block": self.math_block, "paragraph_open": self.paragraph_open,
             "paragraph_close": self.paragraph_close, "footnote_block_open": self.footnote_block_open,
             "footnote_block_close": lambda *a: "</ol>\n</div>\n", "footnote_ref": self.footnote_ref,
-            "front_matter": lambda *a: "", "list_item_open": self.block_open, "html_inline": self.html_inline,
+            "front_matter": lambda *a: "", "list_item_open": self.block_open, "html_inline": self.html, "html_block": self.html,
         }
         self.renderer = type(self.md.renderer)(self.md)
         self.renderer.rules = dict(self.md.renderer.rules)  # the plugins' rules (footnotes, tasks…)
@@ -367,19 +368,20 @@ class Renderer:
         target, _, anchor = unquote(dest).partition("#")
         return Link(0, attr == "src", target.strip(), anchor.strip() or None, None, dest, True)
 
-    def html_inline(self, tokens, idx, options, env) -> str:
-        """A raw `<img>` (or player, or frame) of a file the vault lacks: its alt text, not a broken
-        image (the check and the build name the note and line)."""
+    def html(self, tokens, idx, options, env) -> str:
+        """Raw HTML as written, but an `<img>` (or player, or frame) of a file the vault lacks is
+        its alt text, not a broken image (the check and the build name the note and line)."""
         content = tokens[idx].content
-        if "src" in content and content.lstrip().startswith(("<img", "<audio", "<video", "<source", "<iframe")):
-            tags = html_start_tags(content)
-            if len(tags) == 1:
-                tag, attrs = tags[0]
-                src = (attrs.get("src") or "").strip()
-                if src and not SCHEME.match(src) and not src.startswith(("#", "/")):
-                    if env["page"].raw_html_url(tag, "src", src) is None:
-                        return _esc(attrs.get("alt", ""))
-        return content
+        if "src" not in content:
+            return content
+        page = env["page"]
+
+        def missing(tag: str, attrs: dict[str, str]) -> bool:
+            src = (attrs.get("src") or "").strip()
+            return (tag in MEDIA_TAGS and bool(src) and not SCHEME.match(src) and not src.startswith(("#", "/"))
+                    and page.raw_html_url(tag, "src", src) is None)
+
+        return replace_start_tags(content, missing, lambda tag, attrs: _esc(attrs.get("alt", "")))
 
     def tag(self, tokens, idx, options, env) -> str:
         page, name = env["page"], tokens[idx].content

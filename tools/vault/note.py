@@ -347,18 +347,39 @@ class Note:
 class _StartTags(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, dict[str, str]]] = []
+        self.found: list[tuple[str, dict[str, str], tuple[int, int], str]] = []
 
     def handle_starttag(self, tag, attrs):
-        self.found.append((tag, {name: value or "" for name, value in reversed(attrs)}))
+        attributes = {name: value or "" for name, value in reversed(attrs)}  # the first one wins
+        self.found.append((tag, attributes, self.getpos(), self.get_starttag_text() or ""))
+
+    handle_startendtag = handle_starttag
 
 
-def html_start_tags(fragment: str) -> list[tuple[str, dict[str, str]]]:
-    """(tag, attributes) of each start tag of a piece of HTML (the stdlib's HTML tokenizer)."""
+def _start_tags(fragment: str):
     parser = _StartTags()
     parser.feed(fragment)
     parser.close()
     return parser.found
+
+
+def html_start_tags(fragment: str) -> list[tuple[str, dict[str, str]]]:
+    """(tag, attributes) of each start tag of a piece of HTML (the stdlib's HTML tokenizer)."""
+    return [(tag, attrs) for tag, attrs, _, _ in _start_tags(fragment)]
+
+
+def replace_start_tags(fragment: str, which, by) -> str:
+    """The fragment with each start tag for which which(tag, attrs) holds replaced by by(tag, attrs)."""
+    starts = [0]
+    for line in fragment.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    out, pos = [], 0
+    for tag, attrs, (line, column), text in _start_tags(fragment):
+        if which(tag, attrs):
+            at = starts[line - 1] + column
+            out += [fragment[pos:at], by(tag, attrs)]
+            pos = at + len(text)
+    return "".join(out) + fragment[pos:] if out else fragment
 
 
 def _as_list(value) -> list[str]:
