@@ -219,6 +219,7 @@ def plain_html(text: str) -> str:
     r"""Our renderer's HTML without its pure decoration, so that it compares with the spec's:
 
     * headings lose their `id` and their permalink (`<a class="headerlink">`);
+    * an image comes out of its lightbox link (`<a class="glightbox">`);
     * a code block in Material's markup, `<div class="language-x highlight"><pre><span></span>
       <code>…</code></pre></div>` with Pygments' spans inside, becomes the spec's
       `<pre><code class="language-x">text</code></pre>` (no class without a language: Pygments'
@@ -235,8 +236,11 @@ def plain_html(text: str) -> str:
     soup = BeautifulSoup(text, "html.parser")
     headings = [h for h in soup.find_all(_HEADINGS) if h.has_attr("id") or h.select("a.headerlink")]
     blocks = [div for div in soup.find_all("div", class_="highlight") if div.find("pre")]
-    if not headings and not blocks:
+    lightboxes = soup.select("a.glightbox")
+    if not headings and not blocks and not lightboxes:
         return text
+    for link in lightboxes:  # an image opens in the lightbox: Material's markup, not the spec's
+        link.unwrap()
     for heading in headings:
         heading.attrs.pop("id", None)
         for link in heading.select("a.headerlink"):

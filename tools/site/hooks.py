@@ -131,8 +131,9 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         content += backlinks_html(vault, src_uri, page.url, backlinks_id)
         toc = toc + [{"level": 2, "id": backlinks_id, "name": BACKLINKS_TITLE, "children": []}]
         content += f'\n<div class="vault-local-graph" data-id="{html.escape(src_uri, quote=True)}"></div>'
-    if "<img" not in content and "glightbox" not in page.meta:
-        # mkdocs-glightbox parses and rewrites the whole page; spare it the pages with no image.
+    if "glightbox" not in page.meta:
+        # The renderer wraps images for the lightbox itself (assets/javascripts/lightbox.js starts
+        # it); mkdocs-glightbox would parse every page twice and serialise it as a whole document.
         lent["glightbox"] = _ABSENT
         page.meta["glightbox"] = False
     _state["rendered"][src_uri] = (content, toc)
@@ -172,19 +173,21 @@ def on_page_content(content: str, page, config, files) -> str:
     return content
 
 
-def give_back_meta(page) -> None:
+def give_back_meta(page, keys=("tags",)) -> None:
     """Take out of page.meta what on_page_markdown put there for the plugins (they have read it)."""
-    for key, value in _state["lent_meta"].get(page.file.src_uri, {}).items():
-        if value is _ABSENT:
-            page.meta.pop(key, None)
-        else:
-            page.meta[key] = value
+    lent = _state.get("lent_meta", {}).get(page.file.src_uri, {})
+    for key in keys:
+        if key in lent:
+            value = lent.pop(key)
+            if value is _ABSENT:
+                page.meta.pop(key, None)
+            else:
+                page.meta[key] = value
 
 
-@event_priority(100)  # before mkdocs-glightbox reads the flag again
+@event_priority(-100)  # after mkdocs-glightbox has read its flag for the last time
 def on_post_page(output: str, page, config) -> str:
-    if _state.get("lent_meta", {}).get(page.file.src_uri, {}).get("glightbox") is _ABSENT:
-        page.meta["glightbox"] = False
+    give_back_meta(page, ("glightbox",))
     return output
 
 

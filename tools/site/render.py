@@ -69,6 +69,24 @@ def _block_anchor(token: Token, page: Page) -> str:
     return f'<span class="vault-block-anchor" id="{_esc(block_id)}"></span>'
 
 
+def _lightbox(img: str, src: str) -> str:
+    """An image that opens in the lightbox (GLightbox, as mkdocs-glightbox wraps images)."""
+    return (f'<a class="glightbox" href="{src}" data-type="image" data-width="auto" data-height="auto">'
+            f"{img}</a>")
+
+
+def _inside_link(tokens: list[Token], idx: int) -> bool:
+    depth = 0
+    for token in reversed(tokens[:idx]):
+        if token.type == "link_close":
+            depth -= 1
+        elif token.type == "link_open":
+            depth += 1
+            if depth > 0:
+                return True
+    return False
+
+
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -263,7 +281,7 @@ class Renderer:
             dims = ""
             if size:
                 dims = f' width="{size[1]}"' + (f' height="{size[2]}"' if size[2] else "")
-            return f'<img src="{src}" alt="{alt}"{dims} loading="lazy">'
+            return _lightbox(f'<img src="{src}" alt="{alt}"{dims} loading="lazy">', src)
         if target.kind == "audio":
             return f'<audio class="vault-audio" controls preload="metadata" src="{src}"></audio>'
         if target.kind == "video":
@@ -358,7 +376,9 @@ class Renderer:
             alt = alt_text.strip()
         token.attrSet("alt", alt)
         attrs = "".join(f' {k}="{_esc(str(v))}"' for k, v in token.attrs.items())
-        return f"<img{attrs}>"
+        if _inside_link(tokens, idx):
+            return f"<img{attrs}>"
+        return _lightbox(f"<img{attrs}>", _esc(token.attrGet("src") or ""))
 
     @staticmethod
     def _markdown_link(token: Token, attr: str) -> Link | None:
