@@ -47,7 +47,6 @@ MIN_SHARE = 0.98
 SANITIZED = "Obsidian's reading view sanitizes raw HTML (DOMPurify)"
 COMMENT = f"{SANITIZED}: it shows no HTML comment"
 ELEMENT = f"{SANITIZED}: an element not on its allowlist goes, its content stays"
-SCHEME = f"{SANITIZED}: a link with a URL scheme it does not allow loses its href"
 TAG = "`#word` is a tag in Obsidian (`#5` is not: a tag needs a character other than a digit)"
 FRONT_MATTER = "a note whose first line is `---` opens with front matter (Obsidian's properties)"
 WIKILINK = "`[[…]]` is a wiki-link in Obsidian (here to a note that does not exist)"
@@ -67,9 +66,6 @@ ALLOWED: dict[int, str] = {
     547: WIKILINK,  # [[[foo]]]
     558: WIKILINK,  # [[*foo* bar]]
     589: EMBED,  # ![[foo]], and [[foo]] in the would-be definition
-    597: f"{SCHEME} (a+b+c:)",
-    598: f"{SCHEME} (made-up-scheme:)",
-    600: f"{SCHEME} (localhost:)",
     601: BARE_URL,  # <http://foo.bar/baz bim>: not an autolink, but a URL in text
     607: BARE_URL,  # < http://foo.bar >
     610: BARE_URL,  # http://example.com

@@ -128,7 +128,8 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     if src_uri in vault.notes:
         used = {h.id for h in note.headings}
         backlinks_id = unique_id(slugify_unicode(BACKLINKS_TITLE, "-"), used)
-        content += backlinks_html(vault, src_uri, page.url, backlinks_id)
+        content += (f'<h2 id="{backlinks_id}" data-search-exclude>{BACKLINKS_TITLE}<a class="headerlink" '
+                    f'href="#{backlinks_id}" title="Ссылка на этот раздел">¶</a></h2>\n{BACKLINKS_MARK}')
         toc = toc + [{"level": 2, "id": backlinks_id, "name": BACKLINKS_TITLE, "children": []}]
         content += f'\n<div class="vault-local-graph" data-id="{html.escape(src_uri, quote=True)}"></div>'
     if "glightbox" not in page.meta:
@@ -140,21 +141,23 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     return ""
 
 
-def backlinks_html(vault: Vault, src_uri: str, page_url: str, heading_id: str) -> str:
+BACKLINKS_MARK = '<div class="vault-backlinks-here"></div>'  # the list goes here after search indexed the page
+
+
+def backlinks_html(vault: Vault, src_uri: str, page_url: str) -> str:
     """The notes that link here, from the same model that resolved the links (and drew the graph).
-    Not in the search index: a list of titles would only repeat the other pages' entries."""
+    Not in the search index (it is put in after the search plugin read the page): a list of titles
+    would only repeat the other pages' entries."""
     urls = _state["urls"]
     sources = sorted(vault.backlinks.get(src_uri, []), key=lambda uri: vault.notes[uri].title.casefold())
-    heading = (f'<h2 id="{heading_id}" data-search-exclude>{BACKLINKS_TITLE}'
-               f'<a class="headerlink" href="#{heading_id}" title="Ссылка на этот раздел">¶</a></h2>\n')
     if not sources:
-        return heading + '<p class="vault-backlinks__none" data-search-exclude>Пока ни одна заметка не ссылается сюда.</p>'
+        return '<p class="vault-backlinks__none">Пока ни одна заметка не ссылается сюда.</p>'
     items = "".join(
         f'<li><a href="{html.escape(get_relative_url(urls[uri], page_url), quote=True)}">'
         f"{html.escape(vault.notes[uri].title)}</a></li>"
         for uri in sources
     )
-    return heading + f'<ul class="vault-backlinks" data-search-exclude>{items}</ul>'
+    return f'<ul class="vault-backlinks">{items}</ul>'
 
 
 @event_priority(100)  # the note's HTML goes in before mkdocs-glightbox and the other plugins read it
@@ -188,6 +191,9 @@ def give_back_meta(page, keys=("tags",)) -> None:
 @event_priority(-100)  # after mkdocs-glightbox has read its flag for the last time
 def on_post_page(output: str, page, config) -> str:
     give_back_meta(page, ("glightbox",))
+    vault = _state.get("vault")
+    if vault is not None and page.file.src_uri in vault.notes:
+        output = output.replace(BACKLINKS_MARK, backlinks_html(vault, page.file.src_uri, page.url), 1)
     return output
 
 

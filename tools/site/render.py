@@ -104,6 +104,7 @@ class Page:
     stack: list[str] = field(default_factory=list)
     code_blocks: int = 0
     has_math: bool = False
+    raw_html: bool = False  # the page has some of a note's raw HTML: it must be sanitized
     skip: set[int] = field(default_factory=set)  # ids of paragraph_close tokens not to write
     site_pages: frozenset[str] = frozenset()  # URLs of the site's own pages (tags, graph), no "/" at the end
 
@@ -309,6 +310,7 @@ class Renderer:
                      [*page.stack, note.rel], page.code_blocks)
         body = self.render_tokens(note.tokens[start:end], inner)
         page.code_blocks, page.has_math = inner.code_blocks, page.has_math or inner.has_math
+        page.raw_html = page.raw_html or inner.raw_html
         return (f'<div class="vault-embed"><p class="vault-embed__source">'
                 f'<a class="vault-link" href="{_esc(source_href)}">{_esc(title)}</a></p>\n{body}</div>\n')
 
@@ -356,7 +358,11 @@ class Renderer:
                 href = self._note_href(page, target) if target.note else page.href(target.file)
                 token.attrSet("href", href)
                 return self._default([token], 0, options, env)
-        return self._default(tokens, idx, options, env)
+        # Any other URL markdown-it has already vetted (validateLink): the sanitizer keeps it as it
+        # is, so a link reads the same on a page with raw HTML and on one without.
+        token = _copy(token)
+        token.attrSet("href", OWN + (token.attrGet("href") or ""))
+        return self._default([token], 0, options, env)
 
     def image(self, tokens, idx, options, env) -> str:
         token = _copy(tokens[idx])
@@ -365,6 +371,8 @@ class Renderer:
             target = self._resolve(env["page"], link)
             if target is not None and target.file:
                 token.attrSet("src", env["page"].href(target.file))
+        else:
+            token.attrSet("src", OWN + (token.attrGet("src") or ""))  # vetted by markdown-it, as links
         alt = plain_text(token.children)
         # Obsidian sizes a Markdown image by its alt text: ![alt|300](x.png), ![|300x200](x.png).
         alt_text, bar, size = alt.rpartition("|")
@@ -392,9 +400,10 @@ class Renderer:
         """Raw HTML as written, but an `<img>` (or player, or frame) of a file the vault lacks is
         its alt text, not a broken image (the check and the build name the note and line)."""
         content = tokens[idx].content
+        page = env["page"]
+        page.raw_html = True
         if "src" not in content:
             return content
-        page = env["page"]
 
         def missing(tag: str, attrs: dict[str, str]) -> bool:
             src = (attrs.get("src") or "").strip()
@@ -478,7 +487,11 @@ def render_note(note: Note, vault: Vault | None = None, url: str = "", url_of=la
         body += footer_html(note, page)
     toc = nest([{"level": h.level, "id": h.id, "name": html.escape(h.plain), "children": []}
                 for h in note.headings if h.token < note.body_end])
-    return Rendered(clean(body, page.raw_html_url), toc, page.has_math)
+    # Without raw HTML there is nothing to clean: every tag is ours and escapes its text, and
+    # markdown-it refuses javascript:, vbscript:, file: and data: links (its validateLink).
+    # (A `"` in text or code is always escaped, so `"vault-own:` can only open one of our URLs.)
+    html_out = clean(body, page.raw_html_url) if page.raw_html else body.replace(f'="{OWN}', '="')
+    return Rendered(html_out, toc, page.has_math)
 
 
 def footer_html(note: Note, page: Page) -> str:

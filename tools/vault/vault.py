@@ -63,6 +63,7 @@ class Vault:
             for alias in note.aliases:
                 self.by_alias.setdefault(norm(alias), note)
         self.unreadable: list[VaultError] = []
+        self._candidates: dict[tuple[str, str], list[str]] = {}  # the check, the site and the graph ask alike
 
     @classmethod
     def load(cls, root: Path = VAULT) -> Vault:
@@ -90,6 +91,13 @@ class Vault:
 
     def candidates(self, target: str, folder: str = "") -> list[str]:
         """The rel paths a link target written in `folder` can mean, best first (Obsidian's order)."""
+        key = (target, folder)
+        found = self._candidates.get(key)
+        if found is None:
+            found = self._candidates[key] = self._find(target, folder)
+        return found
+
+    def _find(self, target: str, folder: str) -> list[str]:
         path = target.strip().replace("\\", "/")
         if path.startswith(("./", "../")):
             path = posixpath.normpath(posixpath.join(folder, path))
