@@ -225,3 +225,30 @@ def test_rendering_leaves_the_models_parse_as_it_was():
     again = Vault(Path("vault"), notes, [])
     assert [str(p) for p in again.note_problems(again.notes["A.md"])] == before
     assert [t.as_dict() for t in vault.notes["B.md"].tokens] == [t.as_dict() for t in again.notes["B.md"].tokens]
+
+
+def test_code_blocks_have_the_markup_pymdownx_highlight_wrote():
+    """Material's code features read pymdownx.highlight's markup; ours is the same on every block
+    of the vault (but that a language Pygments does not know keeps its name)."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+    from pymdownx.highlight import Highlight
+
+    from tests.site.helpers import VAULT
+    from tools.site.render import highlight_block
+    from tools.vault import Note, note_paths
+
+    theirs = Highlight(None, pygments_lang_class=True, line_spans="__span", anchor_linenums=True,
+                       language_prefix="language-", stripnl=False)
+    compared = 0
+    for path in note_paths(VAULT):
+        for count, block in enumerate(Note(path.name, path.read_text("utf-8"), path).code_blocks):
+            try:
+                get_lexer_by_name(block.lang or "text")
+            except ClassNotFound:
+                continue
+            for title in (None, block.title or "x.py"):
+                assert highlight_block(block.source, block.lang, count, title) == theirs.highlight(
+                    block.source, block.lang, code_block_count=count, title=title), block.where
+                compared += 1
+    assert compared > 50

@@ -15,12 +15,16 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Callable
 from urllib.parse import quote, unquote
 
+import pygments
 from markdown_it.token import Token
-from pymdownx.highlight import Highlight
+from pygments.formatters.html import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
 
 from tools.site.sanitize import OWN, clean
 from tools.vault import Link, Note, Target, Vault
@@ -45,11 +49,51 @@ CALLOUT_TYPES = {
     "cite": "quote",
 }
 
-# As mkdocs.yml configured pymdownx.highlight before; stripnl off, so a block keeps its blank lines.
-HIGHLIGHT = Highlight(
-    None, pygments_lang_class=True, line_spans="__span", anchor_linenums=True, language_prefix="language-",
-    stripnl=False,
-)
+class _Formatter(HtmlFormatter):
+    """Pygments' HTML formatter with its style sheet worked out once per style. pymdownx.highlight
+    makes a formatter per block, and each made the whole style sheet (which Material never uses:
+    it styles code itself): a second of every 2,000 notes' build."""
+
+    _sheets: dict = {}
+
+    def _create_stylesheet(self):
+        sheet = self._sheets.get(self.style)
+        if sheet is None:
+            super()._create_stylesheet()
+            self._sheets[self.style] = (self.ttype2class, self.class2style)
+        else:
+            self.ttype2class, self.class2style = sheet
+
+
+@lru_cache(maxsize=256)
+def _lexer(lang: str):
+    """The lexer of a fence's language, Pygments' text lexer for one it does not know, and that
+    lexer's name. Lexers keep no state between calls, so one serves every block."""
+    try:
+        lexer = get_lexer_by_name(lang or "text", stripnl=False)
+    except ClassNotFound:
+        lexer = get_lexer_by_name("text", stripnl=False)
+    return lexer, lexer.aliases[0]
+
+
+def highlight_block(source: str, lang: str, count: int, title: str | None = None,
+                    hl_lines: list[int] | None = None, linestart: int = -1) -> str:
+    """A code block in the markup pymdownx.highlight writes with the settings the site used
+    (`pygments_lang_class`, `line_spans: __span`, `anchor_linenums`), so Material's code titles,
+    copy buttons, line anchors and annotations work; blank lines at the ends are kept."""
+    lexer, name = _lexer(lang)
+    options = {}
+    if linestart > 0:
+        options.update(linenos="table", linenostart=linestart)
+    formatter = _Formatter(
+        cssclass="highlight", wrapcode=True, filename=title or "", hl_lines=hl_lines or [],
+        linespans=f"__span-{count}", lineanchors=f"__codelineno-{count}", anchorlinenos=True, **options,
+    )
+    code = pygments.highlight(source, lexer, formatter).strip()
+    # The class names the fence's language as written (pymdownx.highlight does the same), also
+    # one Pygments does not know, as CommonMark's `language-…` class does.
+    shown = lang or name
+    return code.replace('<div class="highlight">', f'<div class="language-{_esc(shown)} highlight">', 1)
 
 
 def _copy(token: Token) -> Token:
@@ -202,12 +246,8 @@ class Renderer:
                 hl_lines += range(int(first), int(last or first) + 1)
         start = int(attrs["linenums"].split()[0]) if attrs.get("linenums", "").split()[:1] and \
             attrs["linenums"].split()[0].isdigit() else -1
-        code = HIGHLIGHT.highlight(source, lang, hl_lines=hl_lines, linestart=start, title=title,
-                                   code_block_count=page.code_blocks)
+        code = highlight_block(source, lang, page.code_blocks, title, hl_lines, start)
         page.code_blocks += 1
-        if lang and lang != "text" and code.startswith('<div class="language-text '):
-            # A language Pygments does not know: keep its name, as CommonMark's `language-…` class does.
-            code = f'<div class="language-{_esc(lang)} ' + code[len('<div class="language-text '):]
         return code + "\n"
 
     # -- headings ----------------------------------------------------------------------------
