@@ -218,9 +218,10 @@ def test_the_colour_toggle_switches_light_and_dark(page):
     assert page.errors == [], page.errors
 
 
-def test_every_note_is_reachable_in_the_navigation(page):
+def test_every_note_is_one_click_away_in_the_navigation_or_the_explorer(page):
     open_page(page)
-    paths = page.locator("nav.md-nav--primary a[href]").evaluate_all(
+    page.wait_for_selector(".vault-explorer a", state="attached", timeout=WAIT)
+    paths = page.locator("nav.md-nav--primary a[href], .vault-explorer a[href]").evaluate_all(
         "links => links.map(a => decodeURIComponent(new URL(a.href).pathname))"
     )
     missing = [
@@ -228,6 +229,31 @@ def test_every_note_is_reachable_in_the_navigation(page):
         if "/" + n.relative_to(VAULT).with_suffix("").as_posix() + "/" not in paths
     ]
     assert not missing, missing
+
+
+def test_previous_and_next_follow_the_hubs_reading_order(page, site):
+    """From the hub, "next" walks the hub's lists in order to the last note, and back again."""
+    from tools.vault import Vault
+
+    vault = Vault.load(VAULT)
+    hub = vault.notes["asyncio Python.md"]
+    order = [hub.title] + [note.title for _, notes in vault.reading_order(hub) for note in notes]
+    def title() -> str:  # Material's <title>: "<page> - <site>"
+        return page.title().rsplit(" - ", 1)[0]
+
+    open_page(page, url_of(hub.title))
+    seen = [title()]
+    while page.locator("a.md-footer__link--next").count():
+        page.locator("a.md-footer__link--next").click()
+        page.wait_for_load_state("networkidle")
+        seen.append(title())
+        if len(seen) > len(order) + 3:
+            break
+    assert seen == order
+    page.locator("a.md-footer__link--prev").click()
+    page.wait_for_load_state("networkidle")
+    assert title() == order[-2]
+    assert not page.errors, page.errors
 
 
 def test_a_notebook_page_renders_offline(page):

@@ -20,6 +20,7 @@ from mkdocs.exceptions import Abort  # noqa: E402
 from mkdocs.plugins import event_priority, get_plugin_logger  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from markdown.extensions.toc import slugify_unicode  # noqa: E402
+from mkdocs.structure.nav import Section  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 
@@ -32,6 +33,7 @@ from tools.vault import Note, Vault, VaultError, read_note  # noqa: E402
 log = get_plugin_logger("vault")
 
 GRAPH_DATA = "graph.json"
+EXPLORER_DATA = "explorer.json"  # every note by folder, for assets/javascripts/explorer.js
 BACKLINKS_TITLE = "Обратные ссылки"
 
 _state: dict = {}
@@ -63,7 +65,7 @@ def on_files(files: Files, config) -> Files:
         log.warning(str(problem))
     notebooks = [PurePath(uri).name for uri in others if uri.endswith(".ipynb")]
     generated = {
-        pages.HOME: lambda: pages.home(vault, config.site_name, config.extra.get("start_here", []), notebooks),
+        pages.HOME: lambda: pages.home(vault, config.site_name, config.extra.get("hub", ""), notebooks),
         pages.TAGS: pages.tags,
         pages.GRAPH: pages.graph,
     }
@@ -72,26 +74,70 @@ def on_files(files: Files, config) -> Files:
         if files.get_file_from_path(src_uri) is None:
             files.append(File.generated(config, src_uri, content=make()))
             added.add(src_uri)
-    urls = {uri: files.get_file_from_path(uri).url for uri in [*vault.notes, *others]}
+    urls = {uri: files.get_file_from_path(uri).url for uri in [*vault.notes, *others]
+            if files.get_file_from_path(uri) is not None}
     urls[pages.TAGS] = files.get_file_from_path(pages.TAGS).url
     files.append(File.generated(config, GRAPH_DATA,
                                 content=json.dumps(vault.graph(urls.get), ensure_ascii=False)))
+    files.append(File.generated(config, EXPLORER_DATA, content=json.dumps(
+        explorer_tree(vault, [uri for uri in others if uri.endswith(".ipynb")], urls), ensure_ascii=False)))
     site_pages = frozenset(files.get_file_from_path(uri).url.rstrip("/") for uri in generated)
     _state.update(vault=vault, urls=urls, generated=added, rendered={}, lent_meta={}, site_pages=site_pages)
     return files
 
 
 def on_nav(nav, config, files):
-    """The site-only pages go after the vault's notes and folders (the home page stays first)."""
-    generated = _state.get("generated", set()) - {pages.HOME}
-    tail = [item for item in nav.items if getattr(getattr(item, "file", None), "src_uri", None) in generated]
-    nav.items[:] = [item for item in nav.items if item not in tail] + tail
-    # Previous/next links were set in the old order: set them again.
-    ordered = list(_walk_pages(nav.items))
+    """The navigation is the hub's reading order, not every note of the vault (the explorer, drawn
+    in the browser from explorer.json, reaches every one): the home page, the hub, the story, each
+    further list of the hub as a section under its heading, then the site's own pages. Previous
+    and next follow the same order; a note outside it has neither."""
+    vault: Vault = _state["vault"]
+    by_uri = {page.file.src_uri: page for page in _walk_pages(nav.items)}
+    for page in by_uri.values():
+        page.parent, page.previous_page, page.next_page = None, None, None
+    items: list = [by_uri[pages.HOME]] if pages.HOME in by_uri else []
+    hub = vault.notes.get(f"{config.extra.get('hub', '')}.md")
+    if hub is not None and hub.rel in by_uri:
+        items.append(by_uri[hub.rel])
+        for number, (heading, notes) in enumerate(vault.reading_order(hub)):
+            chapter = [by_uri[note.rel] for note in notes if note.rel in by_uri]
+            if number == 0:
+                items += chapter
+            elif chapter:
+                section = Section(heading, chapter)
+                for page in chapter:
+                    page.parent = section
+                items.append(section)
+    ordered = list(_walk_pages(items))
     for before, page, after in zip([None, *ordered[:-1]], ordered, [*ordered[1:], None]):
         page.previous_page, page.next_page = before, after
-    nav.pages = ordered
+    items += [by_uri[uri] for uri in (pages.TAGS, pages.GRAPH) if uri in by_uri]
+    nav.items[:] = items
+    nav.pages = list(_walk_pages(items))
     return nav
+
+
+def explorer_tree(vault: Vault, notebooks: list[str], urls: dict[str, str]) -> dict:
+    """The vault's folders and notes (and notebooks) for the explorer: {"folders": [{"name", …}],
+    "notes": [{"title", "url"}]}, folders and notes in Obsidian's order (by name, folders first)."""
+    root: dict = {"name": "", "folders": {}, "notes": []}
+    for rel, title in [*((n.rel, n.title) for n in vault.notes.values()),
+                       *((uri, PurePath(uri).stem) for uri in notebooks)]:
+        if rel not in urls:
+            continue
+        node = root
+        for part in rel.split("/")[:-1]:
+            node = node["folders"].setdefault(part, {"name": part, "folders": {}, "notes": []})
+        node["notes"].append({"title": title, "url": urls[rel]})
+
+    def plain(node: dict) -> dict:
+        return {
+            "name": node["name"],
+            "folders": [plain(node["folders"][k]) for k in sorted(node["folders"], key=str.casefold)],
+            "notes": sorted(node["notes"], key=lambda n: n["title"].casefold()),
+        }
+
+    return plain(root)
 
 
 def _walk_pages(items):

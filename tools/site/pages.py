@@ -9,9 +9,10 @@ from tools.vault import Vault
 HOME, TAGS, GRAPH = "index.md", "tags.md", "graph.md"
 
 
-def home(vault: Vault, site_name: str, start_here: list[str], notebooks: list[str]) -> str:
-    """What the vault is, where to start, and every note by folder."""
-    path = [note for name in start_here if (note := vault.find_note(name)) is not None]
+def home(vault: Vault, site_name: str, hub_name: str, notebooks: list[str]) -> str:
+    """What the vault is, where to start (the hub, then its reading order), and every note by folder."""
+    hub = vault.notes.get(f"{hub_name}.md")
+    path = [hub, *[n for _, notes in vault.reading_order(hub)[:1] for n in notes]] if hub else []
     lines = [
         "---",
         "title: Главная",

@@ -334,6 +334,35 @@ class Note:
             return footer.token
         return self.notes_start
 
+    @cached_property
+    def link_lists(self) -> list[tuple[str, list[Link]]]:
+        """Each top-level list whose items open with a wiki-link, under the heading before it:
+        (heading, the links that open its items). A hub's lists are the reading order."""
+        found: list[tuple[str, list[Link]]] = []
+        heading, depth, links, current = "", 0, [], None
+        by_line = {}
+        for link in self.links:
+            by_line.setdefault(link.line, link)
+        for index, token in enumerate(self.tokens[:self.body_end]):
+            if token.type == "heading_open" and depth == 0:
+                heading = plain_text(self.tokens[index + 1].children).strip()
+            elif token.type in ("bullet_list_open", "ordered_list_open"):
+                depth += 1
+                if depth == 1:
+                    current = []
+            elif token.type in ("bullet_list_close", "ordered_list_close"):
+                depth -= 1
+                if depth == 0 and current:
+                    found.append((heading, current))
+                    current = None
+            elif token.type == "inline" and depth == 1 and current is not None and self.tokens[index - 2].type == "list_item_open":
+                first = next((c for c in token.children or [] if c.type != "text" or c.content.strip()), None)
+                if first is not None and first.type == "wikilink":
+                    link = by_line.get(token.map[0] + 1)
+                    if link is not None and not link.embed:
+                        current.append(link)
+        return found
+
     def summary(self) -> str:
         """The first paragraph of the note, as plain text (previews and the home page show it)."""
         for index, token in enumerate(self.tokens[:self.body_end]):

@@ -184,6 +184,21 @@ class Vault:
             found += self.note_problems(note)
         return found
 
+    def reading_order(self, hub: Note) -> list[tuple[str, list[Note]]]:
+        """The hub's lists of notes, in order, each under its heading (notes named twice: once)."""
+        seen: set[str] = {hub.rel}
+        order = []
+        for heading, links in hub.link_lists:
+            notes = []
+            for link in links:
+                target = self.resolve(link, hub)
+                if target is not None and target.note is not None and target.note.rel not in seen:
+                    seen.add(target.note.rel)
+                    notes.append(target.note)
+            if notes:
+                order.append((heading, notes))
+        return order
+
     # -- the graph -----------------------------------------------------------------------------
 
     @cached_property
