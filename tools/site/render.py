@@ -206,6 +206,7 @@ class Renderer:
             "paragraph_close": self.paragraph_close, "footnote_block_open": self.footnote_block_open,
             "footnote_block_close": lambda *a: "</ol>\n</div>\n", "footnote_ref": self.footnote_ref,
             "front_matter": lambda *a: "", "list_item_open": self.block_open, "html_inline": self.html, "html_block": self.html,
+            "task_checkbox": lambda tokens, idx, *a: tokens[idx].content,
         }
         self.renderer = type(self.md.renderer)(self.md)
         self.renderer.rules = dict(self.md.renderer.rules)  # the plugins' rules (footnotes, tasks…)

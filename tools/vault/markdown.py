@@ -30,12 +30,23 @@ def make_parser(obsidian: bool = True) -> MarkdownIt:
     md.use(front_matter_plugin)
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
+    md.core.ruler.after("github-tasklists", "task_checkboxes", _task_checkboxes)
     # Obsidian's math: no space inside the dollars (`$5 and $6` stays text), `1$A$` is math,
     # `$$` blocks on lines of their own or inline.
     md.use(dollarmath_plugin, allow_space=False, allow_digits=True, double_inline=True)
     if obsidian:
         md.use(obsidian_plugin)
     return md
+
+
+def _task_checkboxes(state) -> None:
+    """The tasklists plugin writes each `[ ]` as raw HTML; it is ours, not the note's, so it gets a
+    token type of its own (the site renders it; the note's raw HTML, which is checked and made safe,
+    stays what the author wrote)."""
+    for token in state.tokens:
+        if token.type == "inline" and token.children and token.children[0].type == "html_inline" \
+                and token.children[0].content.startswith('<input class="task-list-item-checkbox"'):
+            token.children[0].type = "task_checkbox"
 
 
 def _linkify_where_urls_are(state) -> None:
