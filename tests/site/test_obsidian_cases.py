@@ -224,6 +224,11 @@ CASES = [
          page=expect(lambda s, r: len(s.select("table tr")) == 2 or pytest.fail(str(s)),
                      lambda s, r: "Текст после" in s.select_one("table + p").get_text() or pytest.fail(str(s)),
                      lambda s, r: s.select_one("p img[width='40']") is not None or pytest.fail(str(s)))),
+    Case("Markdown right under an HTML block", "text of the block: no blank line, no Markdown "
+         "(CommonMark's HTML blocks; Obsidian: Markdown inside HTML is not rendered)",
+         "<div>\nраз\n</div>\n**не жирный** [[{p}B]]\n\n**жирный**", {"{p}B.md": "Текст.\n"},
+         page=expect(lambda s, r: "**не жирный** [[" in text_of(s) or pytest.fail(text_of(s)),
+                     lambda s, r: s.select_one("strong").get_text() == "жирный" or pytest.fail(str(s)))),
     Case("single line breaks", "kept, as with 'Strict line breaks' off",
          "одна\nдругая",
          page=expect(lambda s, r: s.select_one("p br") is not None or pytest.fail())),
