@@ -477,11 +477,15 @@ def measure(server: str, clients: int, size: int, seconds: float, cpus: dict | N
         for worker in workers:
             worker.go(start, end)
         sleep_until(start)
-        server_before, clients_before, t0 = running.cpu(), sum(w.cpu() for w in workers), time.monotonic()
+        # The window holds the readings too: CPU spent while they are taken counts, and so does
+        # its time, so a loaded machine cannot push a share above what really ran.
+        t0 = time.monotonic()
+        server_before, clients_before = running.cpu(), sum(w.cpu() for w in workers)
         wanted_before = running.wanted()
         sleep_until(end)
-        server_after, clients_after, t1 = running.cpu(), sum(w.cpu() for w in workers), time.monotonic()
         wanted = running.wanted() - wanted_before
+        server_after, clients_after = running.cpu(), sum(w.cpu() for w in workers)
+        t1 = time.monotonic()
         deadline = time.monotonic() + 10 + clients / 500
         parts = [json.loads(worker.read(deadline)) for worker in workers]
         ending = running.stop()
