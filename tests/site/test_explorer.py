@@ -70,6 +70,11 @@ def test_the_explorer_lists_every_folder_and_note_and_opens_the_current_one(brow
             open_ = explorer.locator("details[open] > summary").evaluate_all("els => els.map(e => e.textContent)")
             assert open_ == ["Раздел 1", "Глава 1-1"]
             screenshot(page, "explorer")
+            # In the dark theme too.
+            page.locator("form[data-md-component=palette] label:visible").first.click()
+            page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'", timeout=WAIT)
+            page.wait_for_timeout(300)
+            screenshot(page, "explorer-dark")
             # A click on a closed folder opens it; a click on a note opens the note.
             explorer.locator("summary", has_text="Раздел 2").click()
             explorer.locator("summary", has_text="Глава 2-0").click()
