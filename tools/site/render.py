@@ -300,7 +300,7 @@ class Renderer:
                     f"{_esc(shown)}</span>")
         if target.note is None:
             return f'<a href="{_esc(page.href(target.file))}">{_esc(link.label or PurePosixPath(link.target).name)}</a>'
-        return f'<a class="vault-link" href="{_esc(self._note_href(page, target))}">{_esc(shown)}</a>'
+        return f'<a class="vault-link" data-preview="" href="{_esc(self._note_href(page, target))}">{_esc(shown)}</a>'
 
     def wikiembed(self, tokens, idx, options, env) -> str:
         page = env["page"]
