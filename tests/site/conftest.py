@@ -46,10 +46,10 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serving(directory: Path):
-    """A built site on http://127.0.0.1:<free port>/ while the block runs."""
+def serving(directory: Path, port: int = 0):
+    """A built site on http://127.0.0.1:<port, or a free one>/ while the block runs."""
     handler = functools.partial(_Quiet, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

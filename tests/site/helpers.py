@@ -30,9 +30,11 @@ class Build:
         return [line for line in self.log.splitlines() if line.startswith(("WARNING", "ERROR"))]
 
 
-def mkdocs_build(site: Path, vault: Path | None = None, strict: bool = True) -> Build:
+def mkdocs_build(site: Path, vault: Path | None = None, strict: bool = True, site_url: str | None = None) -> Build:
     """`mkdocs build` of mkdocs.yml into `site`, of the real vault or of another one."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
+    if site_url is not None:
+        env["SITE_URL"] = site_url
     if vault is not None:
         env["VAULT_DIR"] = str(vault)
     command = [sys.executable, "-m", "mkdocs", "build", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)]

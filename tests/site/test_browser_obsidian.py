@@ -76,3 +76,34 @@ def test_mermaid_is_drawn(browser, fixture_site):
         )
     finally:
         context.close()
+
+
+def test_hovering_a_link_to_a_note_shows_its_opening(browser, tmp_path):
+    """Material's instant previews on our links: they read the sitemap, so the site is built for
+    the address it is served at."""
+    import shutil
+    import socket
+
+    from tests.site.conftest import FIXTURE_VAULT
+    from tests.site.helpers import mkdocs_build
+
+    with socket.socket() as probe:  # a free port, for the build to know its own address
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    shutil.copytree(FIXTURE_VAULT, tmp_path / "vault")
+    build = mkdocs_build(tmp_path / "site", tmp_path / "vault", strict=False, site_url=f"http://127.0.0.1:{port}/")
+    assert build.returncode == 0, build.log[-2000:]
+    with serving(build.site, port) as base:
+        context = browser.new_context(viewport={"width": 1300, "height": 1000})
+        page = context.new_page()
+        try:
+            page.goto(base + quote("Бета") + "/", wait_until="load")
+            page.wait_for_load_state("networkidle")
+            page.locator("article a.vault-link", has_text="альфа").first.hover()
+            preview = page.locator(".md-tooltip2--active")
+            preview.wait_for(timeout=WAIT)
+            assert "Вводный абзац про альфу" in preview.inner_text()
+            assert "скрытый" not in preview.inner_text()
+            screenshot(page, "hover-preview")
+        finally:
+            context.close()
