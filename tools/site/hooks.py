@@ -1,7 +1,9 @@
-"""MkDocs glue for the vault: index it once, render Obsidian syntax, generate the site-only pages.
+"""MkDocs glue for the vault: read it into the model once, render each note, add the site's pages.
 
-The rendering itself lives in tools/site/obsidian.py and tools/site/vault.py (plain text in, text
-out); this module only hands them MkDocs' pages and files.
+The model is tools/vault (the one parse, Obsidian's link rules, the problems the vault check also
+reports); the HTML comes from tools/site/render.py. MkDocs' Python-Markdown renders only the pages
+that are not notes (tags, graph); this module hands MkDocs the rest, with their tables of contents,
+and sets the navigation from the hub's reading order.
 """
 
 from __future__ import annotations
