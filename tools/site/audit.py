@@ -42,6 +42,8 @@ from urllib.parse import unquote, urlsplit
 from bs4 import BeautifulSoup, Tag
 from bs4.element import PreformattedString
 
+from tools.vault.markdown import syntax_in
+
 ROOT = Path(__file__).resolve().parents[2]
 
 KINDS = ("wiki-syntax", "list-as-text", "block-id", "comment", "dead-link", "broken-media", "raw-math")
@@ -61,15 +63,9 @@ BLOCKS = {
 }
 EXCERPT = 100
 
-WIKI = re.compile(r"!?\[\[[^\[\]\n]*[^\[\]\s][^\[\]\n]*\]\]|!\[\[")
-# The lines that start a list even right after a paragraph's line (CommonMark, and so Obsidian): a
-# bullet, or an ordered item numbered 1 ("13. x" after a line of text continues the paragraph).
-LIST_LINE = re.compile(r"^[ \t\u00a0]*(?:[-*+]|1[.)])[ \t\u00a0]+\S")
-BLOCK_ID = re.compile(r"(?:^|\s)\^[A-Za-z0-9-]+\s*$")
-COMMENT = re.compile(r"%%.*?%%|%%", re.S)  # one problem per comment, even across lines
-# Obsidian's rule for inline math: `$` then no space, no space before the closing `$`, no digit
-# after it (so "$5 and $10" is not math); `$$…$$` may span lines.
-MATH = re.compile(r"\$\$.+?\$\$|(?<![\\$])\$(?=[^\s$])(?:\\.|[^$\\\n])+?(?<=\S)\$(?!\d)", re.S)
+# The text checks ask the vault model's parser (tools/vault/markdown.py: syntax_in) what Obsidian
+# would read in the text a page shows, so the audit and the renderer cannot disagree on the syntax.
+KINDS_OF_SYNTAX = {"link": "wiki-syntax", "comment": "comment", "block-id": "block-id", "math": "raw-math"}
 MEDIA = {"img": "src", "audio": "src", "video": "src", "source": "src", "iframe": "src", "embed": "src",
          "object": "data"}
 
@@ -138,27 +134,25 @@ def excerpt(text: str, start: int = 0, end: int | None = None) -> str:
     return ("…" if left > 0 else "") + piece + ("…" if right < len(text) else "")
 
 
-def _matches(article: Tag, pattern: re.Pattern, kind: str) -> list[Problem]:
-    return [
-        Problem(kind, excerpt(text, match.start(), match.end()))
-        for _, text in blocks(article)
-        for match in pattern.finditer(text)
-    ]
+def _syntax(article: Tag, kind: str, texts=None) -> list[Problem]:
+    """The problems of one kind: each construct of that kind the parser finds in a block's text."""
+    problems = []
+    for text in (texts if texts is not None else [t for _, t in blocks(article)]):
+        for found, raw in syntax_in(text):
+            if KINDS_OF_SYNTAX.get(found) == kind:
+                start = max(text.find(raw), 0)
+                problems.append(Problem(kind, excerpt(text, start, start + len(raw))))
+    return problems
 
 
 # -- the checks -------------------------------------------------------------------------------------
 
 
 def wiki_syntax(article: Tag) -> list[Problem]:
-    """(a) A wiki-link or an embed left as text: `[[…]]` or `![[…]]` on one line, or an `![[` cut
-    off. A table row is read as one line, its cells joined by "|": a `|` inside a link that split
-    the link into two cells shows as `[[a|b]]` again. A lone `[[` or `]]` is no link in Obsidian
-    either ("Links: [[", the terminal's "^[[1g", "[ ]]" in a shell usage line): not reported."""
-    problems = []
-    for text in _lines_of_rows(article):
-        for match in WIKI.finditer(text):
-            problems.append(Problem("wiki-syntax", excerpt(text, match.start(), match.end())))
-    return problems
+    """(a) A wiki-link or an embed left as text. A table row is read as one line, its cells joined
+    by "|": a `|` inside a link that split the link into two cells shows as `[[a|b]]` again. A lone
+    `[[` or `]]` is no link in Obsidian either ("Links: [[", the terminal's "^[[1g"): not reported."""
+    return _syntax(article, "wiki-syntax", _lines_of_rows(article))
 
 
 def _lines_of_rows(article: Tag) -> list[str]:
@@ -171,39 +165,35 @@ def _lines_of_rows(article: Tag) -> list[str]:
 
 
 def list_as_text(article: Tag) -> list[Problem]:
-    """(b) A paragraph with a line, after a line break, that starts a list ("- ", "* ", "+ ", "1. "):
-    Obsidian shows a list there (a list needs no blank line before it; in Python-Markdown it does)."""
+    """(b) A paragraph whose text, read as a note, holds a list: Obsidian shows a list there (a
+    list needs no blank line before it; in Python-Markdown it does)."""
     problems = []
     for block, text in blocks(article):
         if block.name != "p":
             continue
-        lines = text.split("\n")
-        for number, line in enumerate(lines[1:], 1):
-            if LIST_LINE.match(line):
-                offset = sum(len(x) + 1 for x in lines[:number])
-                problems.append(Problem("list-as-text", excerpt(text, offset, offset + len(line))))
+        first = text.split("\n", 1)[0]
+        for kind, line in syntax_in(text):
+            # A paragraph that opens with "- " is text written so on purpose (`\- x`), not a list lost.
+            if kind == "list" and line != first:
+                start = text.find(line)
+                problems.append(Problem("list-as-text", excerpt(text, start, start + len(line))))
     return problems
 
 
 def block_ids(article: Tag) -> list[Problem]:
     """(c) `^id` at the end of a block: Obsidian hides a block's id (an id anywhere else is text
     in Obsidian too)."""
-    problems = []
-    for _, text in blocks(article):
-        match = BLOCK_ID.search(text)
-        if match:
-            problems.append(Problem("block-id", excerpt(text, match.start(), match.end())))
-    return problems
+    return _syntax(article, "block-id")
 
 
 def comments(article: Tag) -> list[Problem]:
-    """(d) `%%` in the text: an Obsidian comment that was shown instead of dropped."""
-    return _matches(article, COMMENT, "comment")
+    """(d) An Obsidian comment that was shown instead of dropped."""
+    return _syntax(article, "comment")
 
 
 def raw_math(article: Tag) -> list[Problem]:
-    """(g) `$…$` or `$$…$$` outside `.arithmatex`: TeX that no math renderer will pick up."""
-    return _matches(article, MATH, "raw-math")
+    """(g) `$…$` or `$$…$$` outside `.arithmatex`: TeX that no math renderer picked up."""
+    return _syntax(article, "raw-math")
 
 
 @dataclass

@@ -67,3 +67,28 @@ def _parse(text: str) -> tuple[Token, ...]:
 def parse(text: str) -> list[Token]:
     """The tokens of a note (cached: tangle, the check and the site read the same text)."""
     return list(_parse(text))
+
+
+def syntax_in(text: str) -> list[tuple[str, str]]:
+    """The Obsidian constructs that a piece of text would be if a note held it, as (kind, as
+    written), kinds "link" (wiki-links and embeds), "comment", "block-id", "math" and "list".
+    The site audit asks this of the text a page shows: syntax there was not rendered."""
+    found: list[tuple[str, str]] = []
+    lines = text.split("\n")
+    for token in parse(text):
+        if token.meta and "block_id" in token.meta:
+            found.append(("block-id", "^" + token.meta["block_id"]))
+        if token.type in ("bullet_list_open", "ordered_list_open") and token.level == 0:
+            found.append(("list", lines[token.map[0]] if token.map else token.markup))
+        elif token.type == "obsidian_comment":
+            found.append(("comment", "%%"))
+        elif token.type == "math_block":
+            found.append(("math", f"$${token.content}$$"))
+        for child in token.children or []:
+            if child.type in ("wikilink", "wikiembed"):
+                found.append(("link", child.meta["raw"]))
+            elif child.type == "obsidian_comment":
+                found.append(("comment", f"%%{child.content}%%"))
+            elif child.type in ("math_inline", "math_inline_double"):
+                found.append(("math", f"${child.content}$"))
+    return found

@@ -72,13 +72,13 @@ def comment_block(state: StateBlock, start: int, end: int, silent: bool) -> bool
 def comment_inline(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("%%", state.pos):
         return False
-    end = state.src.find("%%", state.pos + 2)
+    end = state.src.find("%%", state.pos + 2, state.posMax)
     if end < 0:
-        return False
+        end = state.posMax  # never closed: Obsidian hides the rest (here, the rest of the block)
     if not silent:
         token = state.push("obsidian_comment", "", 0)
         token.content = state.src[state.pos + 2:end]
-    state.pos = end + 2
+    state.pos = min(end + 2, state.posMax)
     return True
 
 
@@ -146,8 +146,8 @@ def _wikilink_end(src: str, start: int, limit: int) -> int:
     if end <= start:
         return -1
     inner = src[start:end]
-    if "\n" in inner or "[[" in inner:
-        return -1
+    if "\n" in inner or "[[" in inner or not inner.strip():
+        return -1  # `[[ ]]` is text in Obsidian
     return end
 
 
@@ -265,6 +265,10 @@ def block_ids(state) -> None:
         elif before >= 0 and tokens[before].nesting == 0 and tokens[before].block:
             target = tokens[before]  # a fence, a code block, an hr
         else:
+            # Nothing before it: the id names this (now empty) paragraph, and is not shown.
+            token.content = ""
+            opening.attrSet("id", "^" + block_id)
+            opening.meta["block_id"] = block_id
             continue
         target.attrSet("id", "^" + block_id)
         target.meta["block_id"] = block_id
