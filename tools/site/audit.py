@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import posixpath
-import re
 import subprocess
 import sys
 import tempfile

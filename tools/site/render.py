@@ -18,19 +18,20 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Callable
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import pygments
 from markdown_it.token import Token
 from pygments.formatters.html import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+from pymdownx.slugs import slugify
 
 from tools.site.sanitize import OWN, clean
 from tools.vault import Link, Note, Target, Vault
 from tools.vault.blocks import shown_options
 from tools.vault.markdown import PARSER
-from tools.vault.note import SCHEME, FooterRow, plain_text, replace_start_tags, unique_id
+from tools.vault.note import FooterRow, plain_text, replace_start_tags, unique_id, url_link
 
 SIZE = re.compile(r"^(\d+)(?:x(\d+))?$")
 MEDIA_TAGS = {"img", "audio", "video", "source", "iframe", "embed"}
@@ -167,9 +168,8 @@ class Page:
         path = posixpath.normpath(posixpath.join(self.url.rsplit("/", 1)[0] if "/" in self.url else "", url))
         if path.partition("#")[0].rstrip("/") in self.site_pages:
             return url  # a page of the site's own, such as the tags page
-        target, _, anchor = unquote(url).partition("#")
-        found = self.vault.resolve(Link(0, attribute == "src", target.strip(), anchor or None, None, url, True),
-                                   self.note)
+        link = url_link(url, attribute == "src", fragment_only=False)
+        found = self.vault.resolve(link, self.note) if link is not None else None
         if found is None:
             return None
         if found.note is not None:
@@ -290,7 +290,7 @@ class Renderer:
         return page.href(target.note.rel, fragment)
 
     def wikilink(self, tokens, idx, options, env) -> str:
-        page, meta = env["page"], tokens[idx].meta
+        page = env["page"]
         link = self._link(tokens[idx], False)
         target = self._resolve(page, link)
         name = link.target or (page.note.name if page.note else "")
@@ -431,11 +431,7 @@ class Renderer:
 
     @staticmethod
     def _markdown_link(token: Token, attr: str) -> Link | None:
-        dest = token.attrGet(attr) or ""
-        if not dest or SCHEME.match(dest):
-            return None
-        target, _, anchor = unquote(dest).partition("#")
-        return Link(0, attr == "src", target.strip(), anchor.strip() or None, None, dest, True)
+        return url_link(token.attrGet(attr) or "", attr == "src")
 
     def html(self, tokens, idx, options, env) -> str:
         """Raw HTML as written, but an `<img>` (or player, or frame) of a file the vault lacks is
@@ -447,8 +443,8 @@ class Renderer:
             return content
 
         def missing(tag: str, attrs: dict[str, str]) -> bool:
-            src = (attrs.get("src") or "").strip()
-            return (tag in MEDIA_TAGS and bool(src) and not SCHEME.match(src) and not src.startswith(("#", "/"))
+            src = attrs.get("src") or ""
+            return (tag in MEDIA_TAGS and url_link(src, True, fragment_only=False) is not None
                     and page.raw_html_url(tag, "src", src) is None)
 
         return replace_start_tags(content, missing, lambda tag, attrs: _esc(attrs.get("alt", "")))
@@ -574,8 +570,6 @@ def tag_slug(tag: str) -> str:
     `tags_hierarchy: true`: each level slugified (pymdownx's slugify, lower case), joined by "/"."""
     return "tag:" + "/".join(_SLUGIFY(part, "-") for part in tag.split("/"))
 
-
-from pymdownx.slugs import slugify  # noqa: E402
 
 _SLUGIFY = slugify(case="lower")
 __all__ = ["render_note", "render_markdown", "Rendered", "tag_slug", "relative_url", "unique_id"]

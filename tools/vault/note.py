@@ -60,6 +60,18 @@ class Link:
     markdown: bool = False  # [label](target) rather than [[target]]
 
 
+def url_link(dest: str, embed: bool, line: int = 0, label: str | None = None, raw: str | None = None,
+             fragment_only: bool = True) -> Link | None:
+    """The Link a Markdown link's or raw HTML's URL makes (resolved by the vault as a wiki-link
+    is), or None for a URL that leaves the vault: a scheme, `//host`, or (fragment_only False, as
+    raw HTML is read) a bare `#fragment` or an absolute `/path`."""
+    dest = dest.strip()
+    if not dest or SCHEME.match(dest) or (not fragment_only and dest.startswith(("#", "/"))):
+        return None
+    target, _, anchor = unquote(dest).partition("#")
+    return Link(line, embed, target.strip(), anchor.strip() or None, label, raw or dest, True)
+
+
 @dataclass(frozen=True)
 class Heading:
     line: int
@@ -183,12 +195,11 @@ class Note:
                 links.append(Link(line, child.type == "wikiembed", m["target"], m["anchor"], m["label"], m["raw"]))
                 continue
             dest = child.attrGet("href" if child.type == "link_open" else "src") or ""
-            if SCHEME.match(dest) or not dest:
-                continue
-            target, _, anchor = unquote(dest).partition("#")
             label = plain_text(child.children) if child.type == "image" else None
             raw = f"[{label or '…'}]({dest})" if child.type == "link_open" else f"![{label}]({dest})"
-            links.append(Link(line, child.type == "image", target.strip(), anchor.strip() or None, label, raw, True))
+            link = url_link(dest, child.type == "image", line, label, raw)
+            if link is not None:
+                links.append(link)
         return links
 
     @cached_property
@@ -201,11 +212,9 @@ class Note:
             for tag, attrs in html_start_tags(fragment):
                 for attr in ("href", "src"):
                     dest = (attrs.get(attr) or "").strip()
-                    if not dest or SCHEME.match(dest) or dest.startswith(("#", "/")):
-                        continue
-                    target, _, anchor = unquote(dest).partition("#")
-                    links.append(Link(line, attr == "src", target.strip(), anchor.strip() or None, None,
-                                      f'<{tag} {attr}="{dest}">', True))
+                    link = url_link(dest, attr == "src", line, None, f'<{tag} {attr}="{dest}">', fragment_only=False)
+                    if link is not None:
+                        links.append(link)
         return links
 
     @cached_property
@@ -339,7 +348,7 @@ class Note:
         """Each top-level list whose items open with a wiki-link, under the heading before it:
         (heading, the links that open its items). A hub's lists are the reading order."""
         found: list[tuple[str, list[Link]]] = []
-        heading, depth, links, current = "", 0, [], None
+        heading, depth, current = "", 0, None
         by_line = {}
         for link in self.links:
             by_line.setdefault(link.line, link)
