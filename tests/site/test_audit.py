@@ -85,7 +85,6 @@ def test_wiki_syntax_counts_each_link_and_quotes_it():
         "<p>Options:<br>* one</p>",
         "<p>Options:<br>\n+ one</p>",
         "<p>Steps:<br>\n1. first</p>",
-        "<p>Steps:\n1) first</p>",
         '<p>Expose:<br>\n- <a href="#x">Extended</a></p>',
         "<p>Options:<br>\t- indented by a tab</p>",
     ],
@@ -106,6 +105,8 @@ def test_list_as_text_found(html):
         "<li>Options:<br>- in an item</li>",  # only paragraphs
         "<p>code:<br><code>- x</code></p>",
         "<p>Options:<br>\n\u00a0\u00a0- no-break spaces do not indent (CommonMark)</p>",
+        "<p>Steps:\n1) a newline of the HTML is a space on the page</p>",
+        "<p>cared.<br>\n4. Runs all the tests (a list after a text line starts at 1)</p>",
     ],
 )
 def test_list_as_text_not_found(html):

@@ -106,7 +106,8 @@ def _blocks(article: Tag) -> list[tuple[Tag, str]]:
                 stack.append((iter(child.children), child if child.name in BLOCKS else block,
                               prose and not _is_code(child)))
         elif prose and not isinstance(child, PreformattedString):  # comments, CDATA: not shown
-            texts.setdefault(id(block), (block, []))[1].append(str(child))
+            # A newline of the HTML is a space on the page: only <br> breaks a line.
+            texts.setdefault(id(block), (block, []))[1].append(str(child).replace("\n", " "))
     joined = ((block, "".join(parts)) for block, parts in texts.values())
     return [(block, text) for block, text in joined if text.strip()]
 
