@@ -380,3 +380,8 @@ def test_fixture_vault_publishes_cleanly(tmp_path):
     assert problems == [], "\n".join(problems)
     after = sorted((p.relative_to(vault), p.read_bytes()) for p in vault.rglob("*") if p.is_file())
     assert after == before, "the build wrote into the vault"
+
+
+def test_an_indent_on_the_page_does_not_hide_raw_syntax():
+    html = "<p>\t\t\t<td>0xM</td>\n</table>\n## Heading - [[Carry-save array.png]] - more</p>"
+    assert kinds(audit.wiki_syntax(article(html))) == ["wiki-syntax"]

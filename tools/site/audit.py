@@ -138,6 +138,8 @@ def _syntax(article: Tag, kind: str, texts=None) -> list[Problem]:
     """The problems of one kind: each construct of that kind the parser finds in a block's text."""
     problems = []
     for text in (texts if texts is not None else [t for _, t in blocks(article)]):
+        # Each line as its own start: an indent on the page is layout, not a code block.
+        text = "\n".join(line.strip() for line in text.split("\n"))
         for found, raw in syntax_in(text):
             if KINDS_OF_SYNTAX.get(found) == kind:
                 start = max(text.find(raw), 0)
