@@ -6,6 +6,8 @@ vault's notes to its collector instead, so plain `pytest` runs everything and
 `pytest "vault/Модуль selectors.md"` runs the blocks of one note.
 """
 
+import os
+import sys
 from pathlib import Path
 
 from pytest_markdown_docs.plugin import MarkdownTextFile
@@ -16,6 +18,13 @@ from tools.vault import NOT_NOTES
 pytest_plugins = ["tests.site.screenshots"]
 
 VAULT = Path(__file__).parent / "vault"
+
+# Bytecode is cached even where the environment says PYTHONDONTWRITEBYTECODE (this machine's does):
+# without it every worker rewrites every test module's asserts again, and every server and build
+# that the tests start compiles code/ and tools/ again, seconds of CPU on two cores. __pycache__/
+# is in .gitignore, and the tangle check looks only at code/*.py.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def pytest_collect_file(file_path: Path, parent):

@@ -5,6 +5,7 @@
 import asyncio
 import contextlib
 import inspect
+import os
 import socket
 import threading
 import time
@@ -135,3 +136,30 @@ def cpu_share_while_idle(seconds: float = 1.0) -> float:
     start_cpu, start = time.process_time(), time.perf_counter()
     time.sleep(seconds)
     return (time.process_time() - start_cpu) / (time.perf_counter() - start)
+
+
+def cpu_demand_while_idle(seconds: float = 1.0) -> float:
+    """Fraction of the time the other threads of this process were runnable (running or waiting
+    for a core) while the calling thread just sleeps: Linux's schedstat, so other programs on
+    the machine do not lower it. Elsewhere, the share of CPU time instead."""
+    tasks = "/proc/self/task"
+    if not os.path.isdir(tasks):
+        return cpu_share_while_idle(seconds)
+    me = str(threading.get_native_id())
+
+    def runnable_ns() -> int:
+        total = 0
+        for tid in os.listdir(tasks):
+            if tid == me:
+                continue
+            try:
+                with open(f"{tasks}/{tid}/schedstat") as stats:
+                    on_cpu, waiting, _slices = stats.read().split()
+            except FileNotFoundError:  # the thread has just ended
+                continue
+            total += int(on_cpu) + int(waiting)
+        return total
+
+    start_ns, start = runnable_ns(), time.perf_counter()
+    time.sleep(seconds)
+    return (runnable_ns() - start_ns) / 1e9 / (time.perf_counter() - start)

@@ -4,8 +4,12 @@ of Obsidian edge cases, a local HTTP server, and Chromium driven by Playwright."
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import fcntl
 import functools
 import http.server
+import json
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -15,10 +19,30 @@ import pytest
 from tests.site.helpers import CHROMIUM, CHROMIUM_ARGS, NO_BROWSER, Build, mkdocs_build
 
 
+def built_once(tmp_path_factory, name: str, make) -> Build:
+    """`make(site_dir)` once for the whole run: pytest-xdist's workers share the parent of their
+    temporary folders, so the first worker to ask builds under a lock and the others read its
+    record. Every build costs seconds of CPU, and the suite runs on two cores."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    root = tmp_path_factory.getbasetemp()
+    if worker is not None:
+        root = root.parent
+    record = root / f"{name}.json"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.exists():
+            data = json.loads(record.read_text(encoding="utf-8"))
+            return Build(Path(data["site"]), data["returncode"], data["log"])
+        build = make(root / name / "site")
+        data = dataclasses.asdict(build) | {"site": str(build.site)}
+        record.write_text(json.dumps(data), encoding="utf-8")
+        return build
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     """The real vault, built with --strict: any warning fails every test that needs the site."""
-    build = mkdocs_build(tmp_path_factory.mktemp("site") / "site")
+    build = built_once(tmp_path_factory, "site", mkdocs_build)
     if build.returncode != 0:
         pytest.fail("mkdocs build --strict failed:\n" + "\n".join(build.warnings() or [build.log[-3000:]]))
     return build.site
@@ -32,9 +56,13 @@ FIXTURE_VAULT = Path(__file__).parent / "fixture_vault"
 @pytest.fixture(scope="session")
 def fixture_build(tmp_path_factory) -> Build:
     """tests/site/fixture_vault built with our configuration (not strict: it has a missing link)."""
-    vault = tmp_path_factory.mktemp("vault") / "vault"
-    shutil.copytree(FIXTURE_VAULT, vault)
-    return mkdocs_build(tmp_path_factory.mktemp("fixture-site") / "site", vault=vault, strict=False)
+
+    def make(site: Path) -> Build:
+        vault = site.parent / "vault"
+        shutil.copytree(FIXTURE_VAULT, vault)
+        return mkdocs_build(site, vault=vault, strict=False)
+
+    return built_once(tmp_path_factory, "fixture-site", make)
 
 
 # -- serving and the browser -----------------------------------------------------------------------
@@ -100,11 +128,13 @@ def page(browser, served):
     tab = context.new_page()
     tab.errors = []
     tab.foreign = []
+    tab.requests = []  # every URL the page asked for, in order
     tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda e: tab.errors.append(str(e)))
 
     def on_request(request):
         url = request.url
+        tab.requests.append(url)
         if not url.startswith((served, "data:", "blob:", "about:")):
             tab.foreign.append(url)
 

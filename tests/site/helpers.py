@@ -32,7 +32,7 @@ class Build:
 
 def mkdocs_build(site: Path, vault: Path | None = None, strict: bool = True, site_url: str | None = None) -> Build:
     """`mkdocs build` of mkdocs.yml into `site`, of the real vault or of another one."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     if site_url is not None:
         env["SITE_URL"] = site_url
     if vault is not None:

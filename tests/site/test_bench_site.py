@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from tests.site.helpers import mkdocs_build
 from tools.site import bench
 
 
@@ -20,12 +20,16 @@ def article(site, folder: int, note: int) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select_one("article")
 
 
-def test_the_synthetic_vault_builds_strictly_with_our_configuration(tmp_path):
-    vault = bench.make_vault(tmp_path, 40)
-    build = mkdocs_build(tmp_path / "site", vault=vault)
-    assert build.returncode == 0, "\n".join(build.warnings() or [build.log[-3000:]])
-    assert not build.warnings()
-    note = article(tmp_path / "site", 1, 1)
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory):
+    """One run of the benchmark at two small sizes, its vaults and sites kept for the checks."""
+    work = tmp_path_factory.mktemp("bench-site")
+    return work, bench.run(sizes=(20, 40), repeats=1, workdir=work)
+
+
+def test_the_synthetic_vault_builds_strictly_with_our_configuration(bench_run):
+    work, _ = bench_run  # bench.build is strict: a warning would have stopped the run
+    note = article(work / "ours-40", 1, 1)
     text = note.get_text()
     assert "[[" not in text and "vaultlink" not in str(note)
     note_links = [a for a in note.select("a[href]") if "Заметка" in a.get_text()]
@@ -36,7 +40,7 @@ def test_the_synthetic_vault_builds_strictly_with_our_configuration(tmp_path):
     block_links = [unquote(a["href"]) for a in note.select("a.vault-link") if "#^fact-" in unquote(a["href"])]
     assert len(block_links) == 1
     target = int(re.search(r"#\^fact-(\d+)$", block_links[0])[1])
-    assert article(tmp_path / "site", target % bench.FOLDERS, target).select_one(f'[id="^fact-{target}"]')
+    assert article(work / "ours-40", target % bench.FOLDERS, target).select_one(f'[id="^fact-{target}"]')
     # Comments are never rendered; math, lists after a paragraph line, nesting, tasks, footnotes are.
     assert "%%" not in text and "Windows" not in text and "Черновик" not in text
     assert len(note.select("span.arithmatex")) == 2 and len(note.select("div.arithmatex")) == 1
@@ -45,24 +49,23 @@ def test_the_synthetic_vault_builds_strictly_with_our_configuration(tmp_path):
     assert note.select_one("sup.footnote-ref a[href='#fn1']") and note.select_one(".footnote li#fn1")
 
 
-def test_plain_material_uses_its_fixed_extensions(tmp_path):
-    vault = bench.make_vault(tmp_path, 20)
-    config = bench.plain_config(vault, tmp_path / "plain")
+def test_plain_material_uses_its_fixed_extensions(bench_run):
+    work, _ = bench_run
+    config = work / "plain-vault-20.yml"  # bench.plain_config wrote it next to the site
     loader = type("Loader", (yaml.SafeLoader,), {})
     loader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda loader, suffix, node: suffix)
     data = yaml.load(config.read_text(encoding="utf-8"), Loader=loader)
     names = [next(iter(e)) if isinstance(e, dict) else e for e in data["markdown_extensions"]]
     assert names[0] == "toc" and names[-1] == "pymdownx.arithmatex" and "pymdownx.quotes" in names
     assert "hooks" not in data and data["plugins"] == [{"search": {"lang": ["ru", "en"]}}]
-    assert bench.build(config, tmp_path / "plain") > 0  # strict: no warning either
-    note = article(tmp_path / "plain", 1, 1)
+    note = article(work / "plain-20", 1, 1)
     assert "[[" in note.get_text(), "plain Material leaves the wiki-links raw"
     assert note.select("span.arithmatex") and note.select(".footnote") and note.select(".task-list-item")
     assert note.select_one(".admonition.note .admonition-title").get_text() == "Заметка на полях"
 
 
-def test_both_configurations_build_and_the_report_checks_the_targets():
-    results = bench.run(sizes=(20, 40), repeats=1)
+def test_both_configurations_build_and_the_report_checks_the_targets(bench_run):
+    _, results = bench_run
     assert set(results) == {20, 40}
     assert all(r["plain"] > 0 and r["ours"] > 0 and r["runs"] == 1 for r in results.values())
     table, ok = bench.report(results)

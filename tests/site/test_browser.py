@@ -78,6 +78,9 @@ def test_a_note_with_its_footer_tags_backlinks_and_local_graph(page):
     assert blocks and page.locator("article button.md-code__button[data-md-type=copy]").count() == blocks
     page.wait_for_selector(".vault-local-graph__canvas canvas", timeout=WAIT)
     page.wait_for_selector(".vault-local-graph__canvas[data-ready=true]", timeout=WAIT)
+    # Mermaid (3.5 MB) is fetched only by a page that draws a diagram.
+    assert page.locator("article .mermaid").count() == 0
+    assert not [url for url in page.requests if "mermaid.min.js" in url], "a page with no diagram fetched mermaid"
     assert page.errors == [], page.errors
     assert page.foreign == [], page.foreign
     screenshot(page, "note", full_page=True)

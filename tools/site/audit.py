@@ -354,7 +354,7 @@ def audit_site(site: Path, vault: Path | None = None) -> list[tuple[str, Problem
 
 def build(vault: Path, site: Path) -> subprocess.CompletedProcess:
     """`mkdocs build` of mkdocs.yml (not strict) with VAULT_DIR=vault into site."""
-    env = dict(os.environ, VAULT_DIR=str(vault), NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, VAULT_DIR=str(vault), NO_MKDOCS_2_WARNING="1")
     command = [sys.executable, "-m", "mkdocs", "build", "-f", str(ROOT / "mkdocs.yml"), "-d", str(site)]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
 

@@ -213,10 +213,12 @@ def build(config: Path, site: Path, vault: Path | None = None) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def run(sizes=SIZES, repeats: int = 5) -> dict:
+def run(sizes=SIZES, repeats: int = 5, workdir: Path | None = None) -> dict:
+    """Build each size with both configurations; the vaults and sites go to a temporary folder, or
+    to `workdir` (kept: `vault-<n>`, `plain-<n>`, `ours-<n>`) for a caller that looks at them."""
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
-        tmp = Path(tmp)
+        tmp = Path(workdir or tmp)
         for count in sizes:
             vault = make_vault(tmp, count)
             plain_cfg = plain_config(vault, tmp / f"plain-{count}")
