@@ -14,8 +14,9 @@ from pytest_markdown_docs.plugin import MarkdownTextFile
 
 from tools.vault import NOT_NOTES
 
-# Lists the browser tests' screenshots at the end of a run (they are taken in worker processes).
-pytest_plugins = ["tests.site.screenshots"]
+# Lists the browser tests' screenshots at the end of a run (they are taken in worker processes);
+# records what became of every python block of the vault, for the site (tools/checks).
+pytest_plugins = ["tests.site.screenshots", "tools.checks.pytest_plugin"]
 
 VAULT = Path(__file__).parent / "vault"
 

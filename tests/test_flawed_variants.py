@@ -11,7 +11,8 @@ import pytest
 
 from tests.notest_allowlist import NOTEST
 from tests.notest_blocks import notest_blocks
-from tools.vault import ROOT, display
+from tools.checks.pytest_plugin import flawed_variant
+from tools.vault import ROOT, VAULT, display
 
 FLAWED = sorted(key for key, entry in NOTEST.items() if entry.flawed)
 
@@ -33,3 +34,4 @@ def test_checks_catch_the_flaw(key):
         f"{block.where}: the note's checks pass against this flawed variant\n{result.stdout}{result.stderr}"
     )
     assert result.stdout.startswith("caught by ")
+    flawed_variant(f"{block.path.relative_to(VAULT).as_posix()}:{block.line}", result.stdout.removeprefix("caught by ").strip())

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from tools.checks.pytest_plugin import ran_program
+
 CODE = Path(__file__).resolve().parents[2] / "code"
 READY = re.compile(rb"^listening on (\S+):(\d+)$")
 # The contract promises 1 s; a loaded 2-core machine gets some slack.
@@ -20,7 +22,10 @@ START_WITHIN = 10.0
 
 
 def python(*args: str, **kwargs) -> subprocess.Popen:
-    """A child Python that treats a leaked socket as an error it will print on stderr."""
+    """A child Python that treats a leaked socket as an error it will print on stderr. A program
+    of code/ that it runs is recorded on the running test, for the site's proof of that program."""
+    if args and Path(args[0]).parent == CODE:
+        ran_program(Path(args[0]).name)
     return subprocess.Popen(
         [sys.executable, "-W", "error::ResourceWarning", *args], cwd=CODE, **kwargs
     )

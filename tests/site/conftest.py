@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.site.fixture_results import fixture_results
 from tests.site.helpers import CHROMIUM, CHROMIUM_ARGS, NO_BROWSER, Build, mkdocs_build
+from tools.checks import results
 
 
 def built_once(tmp_path_factory, name: str, make) -> Build:
@@ -40,12 +42,17 @@ def built_once(tmp_path_factory, name: str, make) -> Build:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The real vault, built with --strict: any warning fails every test that needs the site."""
-    build = built_once(tmp_path_factory, "site", mkdocs_build)
-    if build.returncode != 0:
-        pytest.fail("mkdocs build --strict failed:\n" + "\n".join(build.warnings() or [build.log[-3000:]]))
-    return build.site
+def site_build(tmp_path_factory) -> Build:
+    """The real vault, built with --strict (and with no test results: every block is "not run")."""
+    return built_once(tmp_path_factory, "site", mkdocs_build)
+
+
+@pytest.fixture(scope="session")
+def site(site_build) -> Path:
+    """The real vault's site: any warning of its strict build fails every test that needs it."""
+    if site_build.returncode != 0:
+        pytest.fail("mkdocs build --strict failed:\n" + "\n".join(site_build.warnings() or [site_build.log[-3000:]]))
+    return site_build.site
 
 
 # -- the edge-case vault ---------------------------------------------------------------------------
@@ -60,7 +67,9 @@ def fixture_build(tmp_path_factory) -> Build:
     def make(site: Path) -> Build:
         vault = site.parent / "vault"
         shutil.copytree(FIXTURE_VAULT, vault)
-        return mkdocs_build(site, vault=vault, strict=False)
+        checks = site.parent / "checks.json"
+        results.write(checks, fixture_results(vault))
+        return mkdocs_build(site, vault=vault, strict=False, checks=checks)
 
     return built_once(tmp_path_factory, "fixture-site", make)
 

@@ -30,9 +30,12 @@ class Build:
         return [line for line in self.log.splitlines() if line.startswith(("WARNING", "ERROR"))]
 
 
-def mkdocs_build(site: Path, vault: Path | None = None, strict: bool = True, site_url: str | None = None) -> Build:
-    """`mkdocs build` of mkdocs.yml into `site`, of the real vault or of another one."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+def mkdocs_build(site: Path, vault: Path | None = None, strict: bool = True, site_url: str | None = None,
+                 checks: Path | None = None) -> Build:
+    """`mkdocs build` of mkdocs.yml into `site`, of the real vault or of another one; with the test
+    results in `checks`, or with none (not the checkout's own .cache/checks.json, which a
+    developer's last run left: a test build must not depend on it)."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", CHECKS_FILE=str(checks or site.parent / "no-checks.json"))
     if site_url is not None:
         env["SITE_URL"] = site_url
     if vault is not None:

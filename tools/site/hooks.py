@@ -28,8 +28,9 @@ from mkdocs.utils import get_relative_url  # noqa: E402
 
 from tools.vault.note import unique_id  # noqa: E402
 
-from tools.site import pages  # noqa: E402
-from tools.site.render import nest, render_note  # noqa: E402
+from tools.checks.results import TEST_COMMAND, Results  # noqa: E402
+from tools.site import checks, pages  # noqa: E402
+from tools.site.render import nest, relative_url, render_note  # noqa: E402
 from tools.vault import Note, Vault, VaultError, read_note  # noqa: E402
 
 log = get_plugin_logger("vault")
@@ -66,10 +67,15 @@ def on_files(files: Files, config) -> Files:
     for problem in vault.problems():
         log.warning(str(problem))
     notebooks = [PurePath(uri).name for uri in others if uri.endswith(".ipynb")]
+    results = Results.load()
+    if not results.present:
+        log.info(f"no test results in {results.path}: every block shows 'not run'; `{TEST_COMMAND}` records them")
+    proof = checks.home_line(vault, results, "checks/")
     generated = {
-        pages.HOME: lambda: pages.home(vault, config.site_name, config.extra.get("hub", ""), notebooks),
+        pages.HOME: lambda: pages.home(vault, config.site_name, config.extra.get("hub", ""), notebooks, proof),
         pages.TAGS: pages.tags,
         pages.GRAPH: pages.graph,
+        pages.CHECKS: pages.checks,
     }
     added = set()
     for src_uri, make in generated.items():
@@ -84,7 +90,8 @@ def on_files(files: Files, config) -> Files:
     files.append(File.generated(config, EXPLORER_DATA, content=json.dumps(
         explorer_tree(vault, [uri for uri in others if uri.endswith(".ipynb")], urls), ensure_ascii=False)))
     site_pages = frozenset(files.get_file_from_path(uri).url.rstrip("/") for uri in generated)
-    _state.update(vault=vault, urls=urls, generated=added, rendered={}, lent_meta={}, site_pages=site_pages)
+    _state.update(vault=vault, urls=urls, generated=added, rendered={}, lent_meta={}, site_pages=site_pages,
+                  results=results, checks={})
     return files
 
 
@@ -113,7 +120,7 @@ def on_nav(nav, config, files):
     ordered = list(_walk_pages(items))
     for before, page, after in zip([None, *ordered[:-1]], ordered, [*ordered[1:], None]):
         page.previous_page, page.next_page = before, after
-    items += [by_uri[uri] for uri in (pages.TAGS, pages.GRAPH) if uri in by_uri]
+    items += [by_uri[uri] for uri in (pages.TAGS, pages.GRAPH, pages.CHECKS) if uri in by_uri]
     nav.items[:] = items
     nav.pages = list(_walk_pages(items))
     return nav
@@ -155,6 +162,11 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     vault: Vault = _state["vault"]
     src_uri = page.file.src_uri
     note = vault.notes.get(src_uri)
+    if src_uri == pages.CHECKS and src_uri in _state["generated"]:
+        content, toc = checks.page_html(vault, _state["results"], _state["urls"].get, page.url, relative_url)
+        _state["rendered"][src_uri] = (content, toc)
+        page.title = checks.PAGE_TITLE
+        return ""
     if note is None:
         if src_uri != pages.HOME:
             return markdown  # tags and graph pages: Material's own Markdown
@@ -171,7 +183,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         lent["tags"] = page.meta.get("tags", _ABSENT)
         page.meta["tags"] = [tag.name for tag in note.tags]
     urls = _state["urls"]
-    rendered = render_note(note, vault, page.url, urls.get, urls[pages.TAGS], _state["site_pages"])
+    rendered = render_note(note, vault, page.url, urls.get, urls[pages.TAGS], _state["site_pages"], note_checks)
     content, toc = rendered.html, rendered.toc
     if src_uri in vault.notes:
         used = {h.id for h in note.headings}
@@ -190,6 +202,16 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 
 BACKLINKS_MARK = '<div class="vault-backlinks-here"></div>'  # the list goes here after search indexed the page
+
+
+def note_checks(note: Note) -> checks.NoteChecks | None:
+    """The states of a note's python blocks, worked out once per build (an embed asks again)."""
+    if note.rel not in _state["vault"].notes:
+        return None  # the home page: its blocks are no note's
+    found = _state["checks"].get(note.rel)
+    if found is None:
+        found = _state["checks"][note.rel] = checks.NoteChecks.of(note, _state["results"])
+    return found
 
 
 def backlinks_html(vault: Vault, src_uri: str, page_url: str) -> str:

@@ -1,4 +1,5 @@
-"""Pages that exist only on the site, written at build time: home, tags index, graph of notes."""
+"""Pages that exist only on the site, written at build time: home, tags index, graph of notes,
+and the checks page (its body comes from tools/site/checks.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from collections import defaultdict
 
 from tools.vault import Vault
 
-HOME, TAGS, GRAPH = "index.md", "tags.md", "graph.md"
+HOME, TAGS, GRAPH, CHECKS = "index.md", "tags.md", "graph.md", "checks.md"
 
 
-def home(vault: Vault, site_name: str, hub_name: str, notebooks: list[str]) -> str:
+def home(vault: Vault, site_name: str, hub_name: str, notebooks: list[str], proof: str = "") -> str:
     """What the vault is, where to start (the hub, then its reading order), and every note by folder."""
     hub = vault.notes.get(f"{hub_name}.md")
     path = [hub, *[n for _, notes in vault.reading_order(hub)[:1] for n in notes]] if hub else []
@@ -30,6 +31,8 @@ def home(vault: Vault, site_name: str, hub_name: str, notebooks: list[str]) -> s
         "заметки там, со ссылками, тегами и графом.",
         "",
     ]
+    if proof:
+        lines += [proof, ""]
     if path:
         lines += ["## С чего начать", ""]
         first, rest = path[0], path[1:]
@@ -47,6 +50,7 @@ def home(vault: Vault, site_name: str, hub_name: str, notebooks: list[str]) -> s
         # The site's own pages are not notes of the vault: plain HTML links (the home page is at the root).
         '- <a href="tags/">Все теги</a> — заметки, собранные по тегам.',
         '- <a href="graph/">Граф заметок</a> — все заметки и ссылки между ними; щелчок открывает заметку.',
+        '- <a href="checks/">Проверки</a> — что последний запуск тестов сделал с каждым блоком кода.',
         "- Под каждой заметкой — её связи, обратные ссылки и локальный граф.",
         "",
     ]
@@ -109,6 +113,11 @@ def tags() -> str:
         "<!-- material/tags -->",
         "",
     ])
+
+
+def checks() -> str:
+    """The page's title for MkDocs; its body is rendered by the hooks from the test results."""
+    return "---\nhide: [navigation]\n---\n# Проверки\n"
 
 
 def graph() -> str:

@@ -27,9 +27,10 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 from pymdownx.slugs import slugify
 
+from tools.site.checks import NoteChecks
 from tools.site.sanitize import OWN, clean
 from tools.vault import Link, Note, Target, Vault
-from tools.vault.blocks import shown_options
+from tools.vault.blocks import PYTHON, shown_options
 from tools.vault.markdown import PARSER
 from tools.vault.note import FooterRow, plain_text, replace_start_tags, unique_id, url_link
 
@@ -152,6 +153,7 @@ class Page:
     raw_html: bool = False  # the page has some of a note's raw HTML: it must be sanitized
     skip: set[int] = field(default_factory=set)  # ids of paragraph_close tokens not to write
     site_pages: frozenset[str] = frozenset()  # URLs of the site's own pages (tags, graph), no "/" at the end
+    checks: Callable[[Note], NoteChecks | None] = lambda note: None  # the last test run's proof (checks.py)
 
     def href(self, rel: str, fragment: str = "") -> str:
         """The URL of a vault file from this page, marked as ours for the sanitizer (sanitize.OWN)."""
@@ -233,7 +235,16 @@ class Renderer:
         title = attrs.get("title")
         if title is None and "continuation" in token.info.split() and lang in ("python", "py"):
             title = TRY_IT_TITLE  # a try-it block: say so above it
-        return self._highlight(token.content, lang, env["page"], title, attrs)
+        code = self._highlight(token.content, lang, env["page"], title, attrs)
+        page = env["page"]
+        checks = page.checks(page.note) if page.note is not None and lang in PYTHON and token.map else None
+        proof = checks.badge(token.map[0] + 1) if checks is not None else None
+        if proof is not None:
+            # The container says the block's state; the badge goes inside it, after the code.
+            state, badge = proof
+            code = code.replace("<div ", f'<div data-check="{state}" ', 1)
+            code = code[:code.rindex("</div>")] + badge + "</div>\n"
+        return code
 
     def code_block(self, tokens, idx, options, env) -> str:
         return _block_anchor(tokens[idx], env["page"]) + self._highlight(tokens[idx].content, "text", env["page"], None, {})
@@ -348,7 +359,7 @@ class Renderer:
         else:
             start, end = 0, note.body_end
         inner = Page(page.vault, note, page.url, page.url_of, page.tags_url, page.depth + 1,
-                     [*page.stack, note.rel], page.code_blocks)
+                     [*page.stack, note.rel], page.code_blocks, site_pages=page.site_pages, checks=page.checks)
         body = self.render_tokens(note.tokens[start:end], inner)
         page.code_blocks, page.has_math = inner.code_blocks, page.has_math or inner.has_math
         page.raw_html = page.raw_html or inner.raw_html
@@ -513,11 +524,12 @@ class Rendered:
 
 
 def render_note(note: Note, vault: Vault | None = None, url: str = "", url_of=lambda rel: None,
-                tags_url: str | None = None, site_pages: frozenset[str] = frozenset()) -> Rendered:
+                tags_url: str | None = None, site_pages: frozenset[str] = frozenset(),
+                checks=lambda note: None) -> Rendered:
     """The page of a note: its text, then the footer; headings numbered as the TOC shows them."""
     for heading in note.headings:
         note.tokens[heading.token].meta["id"] = heading.id
-    page = Page(vault, note, url, url_of, tags_url, 0, [note.rel], site_pages=site_pages)
+    page = Page(vault, note, url, url_of, tags_url, 0, [note.rel], site_pages=site_pages, checks=checks)
     tokens = note.tokens
     body = RENDERER.render_tokens(tokens[:note.body_end] + tokens[note.notes_start:], page)
     if note.body_end < note.notes_start:
