@@ -107,3 +107,23 @@ def test_hovering_a_link_to_a_note_shows_its_opening(browser, tmp_path):
             screenshot(page, "hover-preview")
         finally:
             context.close()
+
+
+def test_each_python_block_shows_its_state_and_opens_to_the_details(tab):
+    badges = tab.locator("article details.vault-check")
+    assert badges.count() == 4  # Альфа's four python blocks (tests/site/fixture_results.py)
+    passed = tab.locator("article div.highlight[data-check=passed] details.vault-check").first
+    passed.scroll_into_view_if_needed()
+    assert passed.is_visible()
+    summary = passed.locator("summary")
+    assert summary.inner_text().startswith("✓ проверено")
+    assert not passed.locator("code", has_text="CodeFence#1").is_visible()
+    summary.click()
+    assert passed.locator("code", has_text="CodeFence#1").is_visible(), "the badge did not open"
+    tab.locator("article div.highlight[data-check=failed] details.vault-check summary").click()
+    screenshot(tab, "checks-badges")
+    tab.goto(tab.url.rsplit("/", 2)[0] + "/checks/", wait_until="load")
+    assert tab.locator("article h2 a").all_inner_texts() == ["Альфа", "Гамма"]
+    assert tab.locator("article table.vault-checks tbody tr").count() == 6
+    screenshot(tab, "checks-page", full_page=True)
+    assert not tab.foreign and not tab.errors, (tab.foreign, tab.errors)
