@@ -68,6 +68,7 @@ def test_both_configurations_build_and_the_report_checks_the_targets(bench_run):
     _, results = bench_run
     assert set(results) == {20, 40}
     assert all(r["plain"] > 0 and r["ours"] > 0 and r["runs"] == 1 for r in results.values())
+    assert all(r["ours_memory"] > 20 << 20 and r["plain_memory"] > 20 << 20 for r in results.values())
     table, ok = bench.report(results)
     ratio = results[40]["ours"] / results[40]["plain"]
     growth = (results[40]["ours"] / results[40]["notes"]) / (results[20]["ours"] / results[20]["notes"])
@@ -75,3 +76,21 @@ def test_both_configurations_build_and_the_report_checks_the_targets(bench_run):
     assert f"(target ≤ {bench.TARGET_RATIO}×)" in table and f"(target ≤ {bench.TARGET_GROWTH}×)" in table
     assert ok == (ratio <= bench.TARGET_RATIO and growth <= bench.TARGET_GROWTH)
     assert f"is {results[40]['median_ratio']:.2f}×" in table  # one run each: the median is that run
+    assert f"| {results[40]['ours_memory'] >> 20} MiB |" in table
+
+
+def test_the_targets_at_ten_thousand_notes_are_judged_by_the_numbers():
+    """The 10,000-note targets (CPU, growth from 2,000, memory), on made-up figures: the benchmark
+    itself is too long for the suite."""
+    def size(notes, ours, memory):
+        return {"plain": 2 * ours, "ours": ours, "notes": notes + 1, "runs": 1, "median_ratio": 0.5,
+                "plain_memory": memory, "ours_memory": memory}
+
+    good = {500: size(500, 5.0, 200 << 20), 2000: size(2000, 20.0, 300 << 20), 10000: size(10000, 59.0, 900 << 20)}
+    table, ok = bench.report(good)
+    assert ok and "ours, CPU s at 10000 notes: **59** (target ≤ 60 s) ✓" in table
+    slow = good | {10000: size(10000, 150.0, 900 << 20)}
+    table, ok = bench.report(slow)
+    assert not ok and "time per note at 10000 / at 2000: **1.50×** (target ≤ 1.1×) ✗" in table
+    big = good | {10000: size(10000, 59.0, 2 << 30)}
+    assert not bench.report(big)[1]

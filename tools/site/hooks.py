@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:  # MkDocs loads hooks by path; tools.* lives at th
     sys.path.insert(0, str(ROOT))
 
 from mkdocs.exceptions import Abort  # noqa: E402
-from mkdocs.plugins import event_priority, get_plugin_logger  # noqa: E402
+from mkdocs.plugins import CombinedEvent, event_priority, get_plugin_logger  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from markdown.extensions.toc import slugify_unicode  # noqa: E402
 from mkdocs.structure.nav import Section  # noqa: E402
@@ -256,6 +256,34 @@ def give_back_meta(page, keys=("tags",)) -> None:
                 page.meta.pop(key, None)
             else:
                 page.meta[key] = value
+
+
+# Material's search plugin reads each page's HTML with Python's html.parser, and most of the tags
+# of a note are Pygments' spans in its code: the plugin gets the code as plain text instead (the
+# same words, a third of the tags fewer), and the page gets its highlighted code back after.
+HIGHLIGHTED_CODE = re.compile(r"<pre>(?:<span></span>)?<code>(.*?)</code></pre>", re.S)
+TAG = re.compile(r"<[^>]+>")
+SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')  # what the search plugin removes
+
+
+@event_priority(10)  # before the search plugin (0)
+def _plain_code_for_search(context, page, config, nav):
+    vault = _state.get("vault")
+    if vault is not None and page.file.src_uri in vault.notes:
+        _state.setdefault("highlighted", {})[page.file.src_uri] = page.content
+        page.content = HIGHLIGHTED_CODE.sub(lambda m: f"<pre><code>{TAG.sub('', m[1])}</code></pre>", page.content)
+    return context
+
+
+@event_priority(-10)  # after the search plugin
+def _highlighted_code_back(context, page, config, nav):
+    original = _state.get("highlighted", {}).pop(page.file.src_uri, None)
+    if original is not None:
+        page.content = SEARCH_ATTRIBUTE.sub("", original)
+    return context
+
+
+on_page_context = CombinedEvent(_plain_code_for_search, _highlighted_code_back)
 
 
 @event_priority(-100)  # after mkdocs-glightbox has read its flag for the last time
