@@ -105,6 +105,14 @@ def test_hovering_a_link_to_a_note_shows_its_opening(browser, tmp_path):
             assert "Вводный абзац про альфу" in preview.inner_text()
             assert "скрытый" not in preview.inner_text()
             screenshot(page, "hover-preview")
+            page.mouse.move(0, 0)
+            preview.wait_for(state="detached", timeout=WAIT)
+            # A link to a heading with a Cyrillic id previews that section (the URL's hash is
+            # percent-encoded; assets/javascripts/preview.js finds the heading all the same).
+            page.locator("article a.vault-link", has_text="второй раздел").first.hover()
+            preview.wait_for(timeout=WAIT)
+            assert "Второй раздел." in preview.inner_text() and "Вводный абзац" not in preview.inner_text()
+            screenshot(page, "hover-preview-heading")
         finally:
             context.close()
 
