@@ -8,12 +8,13 @@ import functools
 import logging
 import socket
 
-from cli import max_clients_option
+from cli import BACKLOG, RETRY_ACCEPT, max_clients_option, refuse
 from graceful import SHUTDOWN_TIMEOUT, cancel_and_wait, run
 
 BUFFER_SIZE = 1 << 16
-# Connections accepted per wake-up: between batches the accepted clients get served.
-ACCEPT_BATCH = 64
+# Connections accepted per look at the kernel's queue: as many as it can hold, so one look
+# empties it; those that come while we accept wait for the next look, one pass later.
+ACCEPT_BATCH = BACKLOG
 # Out of file descriptors: how long new connections stay in the kernel's queue before we retry.
 ACCEPT_PAUSE = 0.1
 
@@ -29,6 +30,16 @@ async def handle(conn: socket.socket) -> None:
         await loop.sock_sendall(conn, data)
 
 
+# Besides ConnectionError (reset, broken pipe): what recv() and send() fail with when the
+# client's host or the way to it is gone, e.g. TCP gave up retransmitting to a dead peer.
+PEER_GONE = frozenset({errno.ETIMEDOUT, errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN})
+
+
+def peer_gone(err: BaseException | None) -> bool:
+    """True for the errors the client's side causes: not a bug of ours, so no traceback."""
+    return isinstance(err, ConnectionError) or (isinstance(err, OSError) and err.errno in PEER_GONE)
+
+
 def finish_client(clients: set, conn: socket.socket, peer: str, task: asyncio.Task) -> None:
     """Done callback of a client's task: forget the task, close its socket, say how it ended."""
     clients.discard(task)
@@ -37,8 +48,8 @@ def finish_client(clients: set, conn: socket.socket, peer: str, task: asyncio.Ta
     if task.cancelled():
         return  # we are shutting down
     err = task.exception()  # asking marks the error as seen: asyncio will not report it again
-    if isinstance(err, ConnectionError):
-        log.warning("client %s dropped: %s", peer, err)  # a reset or broken pipe: the client's doing
+    if peer_gone(err):
+        log.warning("client %s dropped: %s", peer, err)  # the client's doing: one line
     elif err is not None:
         log.error("client %s failed", peer, exc_info=err)  # a bug of ours: the whole traceback
 
@@ -48,20 +59,26 @@ async def serve(listener: socket.socket, max_clients: int | None = None) -> None
     listener.setblocking(False)  # accept() below must never block the loop
     clients: set[asyncio.Task] = set()
     short_of_descriptors = False  # this shortage is already in the log
+    arriving = False  # the last look found clients: more may be on their way
     try:
         while True:
-            await wait_for_connection(listener)
-            # Take a batch of queued connections without awaiting: no cancel can come
-            # between accept() and the client's task. Then let the clients run a step
-            # before the next batch, so the first echo of each comes within a second.
+            if arriving:
+                # Look again after one pass of the loop, in which everyone ready is served
+                # once (the clients just accepted too), not through the selector: two passes.
+                await asyncio.sleep(0)
+            else:
+                await wait_for_connection(listener)
+            arriving = False
+            # Take what is queued without awaiting: no cancel can come between accept()
+            # and the client's task.
             for _ in range(ACCEPT_BATCH):
                 try:
                     conn, address = listener.accept()
                 except BlockingIOError:
                     break  # the queue is empty: back to waiting
-                except ConnectionAbortedError:
-                    continue  # the client gave up while it was queued
                 except OSError as err:
+                    if err.errno in RETRY_ACCEPT:
+                        break  # that one connection failed: as after EAGAIN, back to waiting
                     if err.errno not in (errno.EMFILE, errno.ENFILE):
                         raise
                     # The connection stays queued and the listener ready: retrying at once would spin.
@@ -71,9 +88,10 @@ async def serve(listener: socket.socket, max_clients: int | None = None) -> None
                     await asyncio.sleep(ACCEPT_PAUSE)
                     break
                 short_of_descriptors = False
+                arriving = True
                 peer = "%s:%s" % address[:2]
                 if max_clients is not None and len(clients) >= max_clients:
-                    conn.close()  # at once: the client sees EOF instead of waiting in the queue
+                    refuse(conn)  # at once: the client reads EOF instead of waiting in the queue
                     log.warning("client %s refused: already serving %d (--max-clients)", peer, max_clients)
                     continue
                 conn.setblocking(False)  # the loop's sock_* coroutines require it

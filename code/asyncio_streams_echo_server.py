@@ -10,13 +10,11 @@ import logging
 import socket
 from collections import deque
 
-from asyncio_echo_server import ACCEPT_PAUSE, wait_for_connection
-from cli import max_clients_option
+from asyncio_echo_server import ACCEPT_BATCH, ACCEPT_PAUSE, peer_gone, wait_for_connection
+from cli import RETRY_ACCEPT, max_clients_option, refuse
 from graceful import SHUTDOWN_TIMEOUT, cancel_and_wait, run
 
 BUFFER_SIZE = 1 << 16
-# Clients given their streams per pass of the loop; the others wait in our own queue.
-START_BATCH = 64
 # New objects between two runs of the garbage collector's youngest generation (CPython: 700).
 GC_THRESHOLD = 50_000
 
@@ -38,7 +36,12 @@ async def handle_stream(reader: asyncio.StreamReader, writer: asyncio.StreamWrit
 
 async def serve_stream(conn: socket.socket) -> None:
     """Wrap an accepted socket in a pair of streams and echo through them."""
-    reader, writer = await asyncio.open_connection(sock=conn)
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    protocol = asyncio.StreamReaderProtocol(reader)
+    # The server's side of a connection accepted outside asyncio (open_connection would be the client's).
+    transport, _ = await loop.connect_accepted_socket(lambda: protocol, conn)
+    writer = asyncio.StreamWriter(transport, protocol, reader, loop)
     try:
         await handle_stream(reader, writer)
     finally:
@@ -58,7 +61,7 @@ def finish_client(clients: set, conn: socket.socket, peer: str, task: asyncio.Ta
     if task.cancelled():
         return
     err = task.exception()
-    if isinstance(err, ConnectionError):
+    if peer_gone(err):
         log.warning("client %s dropped: %s", peer, err)
     elif err is not None:
         log.error("client %s failed", peer, exc_info=err)
@@ -69,24 +72,30 @@ async def serve_streams(listener: socket.socket, max_clients: int | None = None)
     loop = asyncio.get_running_loop()
     listener.setblocking(False)  # accept() below must never block the loop
     clients: set[asyncio.Task] = set()
-    # Accepted but not started yet: our own queue, which has no length limit.
+    # Accepted, streams not started yet: filled by accept_all, emptied in the same pass.
     waiting: deque[tuple[socket.socket, str]] = deque()
     resume_accepting = 0.0  # while out of file descriptors: when to try accept() again
+    arriving = False  # the last look found clients: more may be on their way
     try:
         while True:
-            if waiting:
-                await asyncio.sleep(0)  # one pass of the loop: the clients started last take a step
+            if arriving:
+                # Look again after one pass of the loop, in which everyone ready is served
+                # once (the clients just started take a step), not through the selector.
+                await asyncio.sleep(0)
             elif resume_accepting:
                 await asyncio.sleep(resume_accepting - loop.time())
             else:
                 await wait_for_connection(listener)
+            arriving = False
             if loop.time() >= resume_accepting:
                 shortage = accept_all(listener, waiting, clients, max_clients)
                 if shortage and not resume_accepting:
                     log.warning("out of file descriptors (%s): new clients wait in the kernel's queue", shortage)
                 resume_accepting = loop.time() + ACCEPT_PAUSE if shortage else 0.0
-            # No await between accept() and the task: a cancel cannot come in between.
-            for _ in range(min(START_BATCH, len(waiting))):
+                arriving = bool(waiting)
+            # Every client accepted gets its streams now. No await between accept() and the
+            # task: a cancel cannot come in between.
+            while waiting:
                 conn, peer = waiting.popleft()
                 task = asyncio.create_task(serve_stream(conn), name=f"client {peer}")
                 clients.add(task)
@@ -98,27 +107,29 @@ async def serve_streams(listener: socket.socket, max_clients: int | None = None)
 
 
 def accept_all(listener: socket.socket, waiting: deque, clients: set, max_clients: int | None) -> str | None:
-    """Move every connection from the kernel's queue to ours; if descriptors ran out, say why.
+    """Move the connections waiting in the kernel's queue to ours; if descriptors ran out, say why.
 
-    A connection beyond max_clients is closed at once, so the client sees EOF at once.
+    At most ACCEPT_BATCH, what the kernel's queue holds: those that come meanwhile wait for
+    the next pass. A connection beyond max_clients is refused at once, so the client sees EOF at once.
     """
-    while True:
+    for _ in range(ACCEPT_BATCH):
         try:
             conn, address = listener.accept()
         except BlockingIOError:
             return None  # the kernel's queue is empty
-        except ConnectionAbortedError:
-            continue  # the client gave up while it was queued
         except OSError as err:
+            if err.errno in RETRY_ACCEPT:
+                return None  # that one connection failed: as after EAGAIN, until the next pass
             if err.errno in (errno.EMFILE, errno.ENFILE):
                 return err.strerror  # the rest stay queued in the kernel
             raise
         peer = "%s:%s" % address[:2]
         if max_clients is not None and len(clients) + len(waiting) >= max_clients:
-            conn.close()
+            refuse(conn)  # the client reads EOF, not a reset, even if it has sent already
             log.warning("client %s refused: already serving %d (--max-clients)", peer, max_clients)
             continue
         waiting.append((conn, peer))
+    return None  # a full queue's worth taken: the rest wait for the next pass
 
 
 def keep_read_buffers_off_mmap() -> None:

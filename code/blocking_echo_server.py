@@ -5,7 +5,7 @@
 import socket
 import sys
 
-from cli import run
+from cli import RETRY_ACCEPT, run
 
 BUFFER_SIZE = 1 << 16
 
@@ -23,7 +23,12 @@ def handle(conn: socket.socket) -> None:
 def serve(listener: socket.socket) -> None:
     """Accept clients one after another: the next one only after the last has left."""
     while True:
-        conn, _address = listener.accept()  # blocks until a client connects
+        try:
+            conn, _address = listener.accept()  # blocks until a client connects
+        except OSError as err:
+            if err.errno in RETRY_ACCEPT:
+                continue  # that one connection failed, not the listener: take the next
+            raise
         handle(conn)
 
 

@@ -3,6 +3,8 @@
 """The command line every server of the vault shares: --host, --port, readiness line, signals."""
 
 import argparse
+import errno
+import os
 import signal
 import socket
 import sys
@@ -19,9 +21,11 @@ def create_listener(host: str, port: int, backlog: int = BACKLOG) -> socket.sock
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     try:
-        # Without it a restarted server cannot bind the port while old
-        # connections of the previous run linger in TIME_WAIT.
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Without it a restarted server cannot bind the port while connections it
+        # closed first linger in TIME_WAIT. Not on Windows, as in CPython's
+        # socket.create_server: there it would let another program bind our port.
+        if os.name not in ("nt", "cygwin"):
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((host, port))
         listener.listen(backlog)
     except BaseException:
@@ -65,20 +69,57 @@ def max_clients_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def refuse(sock: socket.socket) -> None:
+    """Close a connection we will not serve so that the client reads EOF, not a reset.
+
+    close() with unread bytes would send RST instead of FIN (RFC 1122, 4.2.2.13):
+    so FIN first, then read what the client has sent so far, without waiting, then close.
+    """
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        sock.setblocking(False)
+        for _ in range(16):  # at most 1 MiB: a client that keeps sending does not hold us up
+            if not sock.recv(1 << 16):
+                break  # the client has closed its side too
+    except OSError:
+        pass  # BlockingIOError: nothing more has come; or the client is gone already
+    finally:
+        sock.close()
+
+
+# macOS refuses an RLIMIT_NOFILE above OPEN_MAX of <sys/syslimits.h>, whatever the hard limit says.
+MACOS_OPEN_MAX = 10240
+
+
 def raise_open_file_limit() -> int:
-    """Raise this process's descriptor limit to the hard limit; return the limit now in force."""
+    """Raise this process's descriptor limit as far as allowed; return the limit now in force."""
     try:
         import resource  # Unix only; Windows has no such limit for sockets
     except ImportError:
         return -1
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY:
-        hard = 1 << 20  # macOS says "unlimited" but refuses values above its own cap
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, hard), hard))
-    except (ValueError, OSError):
-        pass  # keep the old limit: the server still runs, just with fewer clients
+    wanted = min(MACOS_OPEN_MAX, hard) if sys.platform == "darwin" else hard
+    if wanted > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError) as err:
+            # The server still runs, just with fewer clients: say so rather than hide it.
+            sys.stderr.write(f"cannot raise the open file limit from {soft} to {wanted}: {err}\n")
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+# accept() errors that concern only the connection being taken, not the listener: treat
+# them as EAGAIN and accept again later. Linux passes a new connection's pending network
+# error on to accept() (accept(2), NOTES, lists these for TCP/IP); ECONNABORTED: the
+# client gave up while it was queued.
+RETRY_ACCEPT = frozenset(
+    getattr(errno, name)
+    for name in (
+        "ECONNABORTED", "ENETDOWN", "EPROTO", "ENOPROTOOPT", "EHOSTDOWN",
+        "ENONET", "EHOSTUNREACH", "EOPNOTSUPP", "ENETUNREACH",
+    )
+    if hasattr(errno, name)  # ENONET is Linux's own
+)
 
 
 def run(serve, description: str | None, add_options=None) -> None:

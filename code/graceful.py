@@ -12,6 +12,8 @@ import cli
 # How long a server gives its cancelled client tasks to finish; the CLI contract
 # promises an exit within 1 s of SIGINT or SIGTERM.
 SHUTDOWN_TIMEOUT = 0.5
+# Windows: the longest the event loop sleeps, so that Ctrl+C is seen that soon (see on_signal).
+WAKE_UP_EVERY = 0.5
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +87,17 @@ def on_signal(loop: asyncio.AbstractEventLoop, signum: int, callback) -> None:
     try:
         loop.add_signal_handler(signum, callback)
     except NotImplementedError:
-        # Windows has no add_signal_handler. A plain handler runs in the main thread
-        # at any bytecode, so all it does is ask the loop, thread-safely, to call back.
+        # Windows has no add_signal_handler. A plain handler runs in the main thread at
+        # any bytecode, so all it does is ask the loop, thread-safely, to call back. But it
+        # runs only between bytecodes, never while the loop sleeps in select() (CPython
+        # issue #101166): so the loop also wakes up now and then to let it run.
         signal.signal(signum, lambda _signum, _frame: loop.call_soon_threadsafe(callback))
+        wake_up_now_and_then(loop)  # once per signal: two timers cost next to nothing
+
+
+def wake_up_now_and_then(loop: asyncio.AbstractEventLoop) -> None:
+    """A timer every WAKE_UP_EVERY seconds, so that select() never sleeps longer than that."""
+    loop.call_later(WAKE_UP_EVERY, wake_up_now_and_then, loop)
 
 
 async def serve_until_signalled(serve, listener, options: dict) -> set[asyncio.Task]:

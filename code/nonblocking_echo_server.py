@@ -7,7 +7,7 @@ import socket
 import sys
 from dataclasses import dataclass, field
 
-from cli import run
+from cli import RETRY_ACCEPT, run
 
 BUFFER_SIZE = 1 << 16
 # A client that sends and never reads must not fill our memory: past this much
@@ -62,9 +62,9 @@ def accept_clients(listener: socket.socket, clients: list[Client]) -> OSError | 
             sock, _address = listener.accept()
         except BlockingIOError:
             return None  # nobody is waiting: look again on the next pass
-        except ConnectionAbortedError:
-            continue  # it gave up while queued (BSD and macOS report that)
         except OSError as err:
+            if err.errno in RETRY_ACCEPT:
+                return None  # that one connection failed: as after EAGAIN, look again on the next pass
             if err.errno in (errno.EMFILE, errno.ENFILE):
                 return err  # look again on the next pass: a client may have left by then
             raise

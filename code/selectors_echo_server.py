@@ -9,7 +9,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from cli import max_clients_option, run
+from cli import BACKLOG, RETRY_ACCEPT, max_clients_option, refuse, run
 
 BUFFER_SIZE = 1 << 16
 # A client that sends and never reads must not fill our memory: past this much
@@ -85,21 +85,25 @@ def serve_client(selector: selectors.BaseSelector, client: Client, events: int) 
 def accept_clients(
     selector: selectors.BaseSelector, listener: socket.socket, max_clients: int | None
 ) -> OSError | None:
-    """Accept every connection waiting in the backlog; the error if file descriptors ran out."""
-    while True:
+    """Accept the connections waiting in the backlog; the error if file descriptors ran out.
+
+    At most BACKLOG, as many as the kernel's queue holds: those that come while we accept
+    wait for the next pass of the loop, after the clients that are ready now.
+    """
+    for _ in range(BACKLOG):
         try:
             sock, _address = listener.accept()
         except BlockingIOError:
             return None  # the backlog is empty
-        except ConnectionAbortedError:
-            continue  # it gave up while queued
         except OSError as err:
+            if err.errno in RETRY_ACCEPT:
+                return None  # that one connection failed: as after EAGAIN, wait to be woken again
             if err.errno in (errno.EMFILE, errno.ENFILE):
                 return err
             raise  # e.g. the listener was shut down: time to stop
         try:
             if max_clients is not None and len(selector.get_map()) > max_clients:  # the listener counts too
-                sock.close()
+                refuse(sock)  # the client reads EOF, not a reset, even if it has sent already
                 print(f"client refused: already serving {max_clients} (--max-clients)", file=sys.stderr)
                 continue
             sock.setblocking(False)  # an accepted socket does not inherit the mode on Linux
@@ -107,6 +111,7 @@ def accept_clients(
         except BaseException:
             sock.close()  # Ctrl+C may land here, before the selector knows the socket
             raise
+    return None  # a full queue's worth: the listener is still ready if more came meanwhile
 
 
 def serve(listener: socket.socket, max_clients: int | None = None) -> None:

@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 
-from cli import run
+from cli import RETRY_ACCEPT, run
 
 BUFFER_SIZE = 1 << 16
 # How long, in all, serve() waits for client threads when it stops: the CLI contract gives 1 s.
@@ -89,6 +89,8 @@ def serve(listener: socket.socket) -> None:
             try:
                 conn, address = listener.accept()
             except OSError as err:
+                if err.errno in RETRY_ACCEPT:
+                    continue  # that one connection failed, not the listener: take the next
                 if err.errno not in (errno.EMFILE, errno.ENFILE):
                     raise  # our own shutdown() of the listener among them
                 if not short_of_descriptors:  # one line per shortage, not one per retry
