@@ -130,14 +130,13 @@ def browser():
             chromium.close()
 
 
-@pytest.fixture
-def page(browser, served):
-    """A fresh page that records console errors and every request to another host."""
+@pytest.fixture(scope="module")
+def _tab(browser, served):
+    """One browser tab for a module's tests: a tab's first page costs a new renderer process
+    (about a second of CPU here), later pages in it much less."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
     tab = context.new_page()
-    tab.errors = []
-    tab.foreign = []
-    tab.requests = []  # every URL the page asked for, in order
+    tab.errors, tab.foreign, tab.requests = [], [], []  # requests: every URL asked for, in order
     tab.on("console", lambda m: tab.errors.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda e: tab.errors.append(str(e)))
 
@@ -155,3 +154,12 @@ def page(browser, served):
         context.close()
 
 
+@pytest.fixture
+def page(_tab):
+    """The module's tab, with no page loaded and nothing recorded yet: console errors, requests to
+    other hosts, every request. Each test opens the page it needs."""
+    _tab.goto("about:blank")
+    _tab.context.clear_cookies()
+    _tab.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
+    del _tab.errors[:], _tab.foreign[:], _tab.requests[:]
+    return _tab

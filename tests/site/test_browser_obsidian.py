@@ -24,8 +24,9 @@ def fixture_site(fixture_build):
         yield url
 
 
-@pytest.fixture
-def tab(browser, fixture_site):
+@pytest.fixture(scope="module")
+def _fixture_tab(browser, fixture_site):
+    """One tab for the module (a tab's first page costs a new renderer process)."""
     context = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="ru-RU")
     page = context.new_page()
     page.errors, page.foreign = [], []
@@ -33,12 +34,20 @@ def tab(browser, fixture_site):
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.on("request", lambda r: None if r.url.startswith((fixture_site, "data:", "blob:", "about:"))
             else page.foreign.append(r.url))
-    page.goto(fixture_site + quote("Альфа") + "/", wait_until="load")
-    page.wait_for_load_state("networkidle")
     try:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def tab(_fixture_tab, fixture_site):
+    """The note Альфа, freshly loaded, nothing recorded yet."""
+    page = _fixture_tab
+    del page.errors[:], page.foreign[:]
+    page.goto(fixture_site + quote("Альфа") + "/", wait_until="load")
+    page.wait_for_load_state("networkidle")
+    return page
 
 
 def test_math_is_typeset_by_the_sites_own_mathjax(tab):
