@@ -144,7 +144,7 @@ def keep_read_buffers_off_mmap() -> None:
 
 if __name__ == "__main__":
     # Settings of the whole process, hence here and not in serve_streams:
-    # see «Сборщик мусора и тысячи соединений» and «Буферы чтения и malloc» below.
+    # see the note «Стримы asyncio под нагрузкой».
     gc.set_threshold(GC_THRESHOLD)
     keep_read_buffers_off_mmap()
     run(serve_streams, __doc__, max_clients_option)

@@ -131,6 +131,17 @@ def nothing_arrives(sock: socket.socket, seconds: float) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def connected_pair():
+    """(client, server side) of one real TCP connection over 127.0.0.1, both closed at the end."""
+    with socket.create_server((HOST, 0)) as listener:
+        client = socket.create_connection(listener.getsockname(), timeout=TIMEOUT)
+        server, _ = listener.accept()
+    server.settimeout(TIMEOUT)
+    with client, server:
+        yield client, server
+
+
 def cpu_share_while_idle(seconds: float = 1.0) -> float:
     """Fraction of one core this process burns while the calling thread just sleeps."""
     start_cpu, start = time.process_time(), time.perf_counter()

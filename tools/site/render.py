@@ -233,8 +233,8 @@ class Renderer:
         if lang == "mermaid":
             return f'<pre class="mermaid"><code>{html.escape(token.content)}</code></pre>\n'
         title = attrs.get("title")
-        if title is None and "continuation" in token.info.split() and lang in ("python", "py"):
-            title = TRY_IT_TITLE  # a try-it block: say so above it
+        if title is None and lang in PYTHON and "notest" not in token.info.split():
+            title = TRY_IT_TITLE  # an untitled python block that runs is a check: say so above it
         code = self._highlight(token.content, lang, env["page"], title, attrs)
         page = env["page"]
         checks = page.checks(page.note) if page.note is not None and lang in PYTHON and token.map else None
