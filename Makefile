@@ -20,7 +20,7 @@ serve: $(VENV)/.installed
 build: $(VENV)/.installed
 	$(BIN)/mkdocs build --strict
 
-## bench-site: time the site build against plain Material (500 and 2,000 synthetic notes); records the ratios in README.md
+## bench-site: time the site build against plain Material (500, 2,000 and 10,000 synthetic notes: CPU and peak memory); records the table in README.md (~15 min)
 bench-site: $(VENV)/.installed
 	$(BIN)/python -m tools.site.bench
 
@@ -37,9 +37,17 @@ check: $(VENV)/.installed
 	$(BIN)/python -m tools.vault_check
 	$(BIN)/python -m tools.tangle --check
 
-## bench: measure every server of code/ (under 5 minutes); write results, plots, table note, notebook into vault/
+# The benchmark's C programs (tools/bench/*.c): the load generator and the reference server, built
+# with the system C compiler (cc, as make calls it); written under another name, then renamed.
+BENCH_C := tools/bench/build/loadgen tools/bench/build/c_echo_server
+CFLAGS_BENCH := -O2 -std=gnu11 -Wall -Wextra -Werror
+tools/bench/build/%: tools/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BENCH) -o $@.tmp $< && mv $@.tmp $@
+
+## bench: measure every server of code/ under both load generators (under 6 minutes); write results, plots, table note, notebook into vault/
 # (`.venv/bin/python -m tools.bench --no-run` only redraws them from the stored JSON)
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed $(BENCH_C)
 	$(BIN)/python -m tools.bench
 
 ## lock: pin pyproject's dependencies with hashes (needs uv; only the package registry is used)

@@ -41,10 +41,7 @@ BLOCKS_PER_PROCESS = 4
 # Notes whose try-it blocks still share a name defined by an earlier block, with who is to
 # change them. Their blocks may fail here only with NameError; an entry whose blocks all run
 # alone fails the test, so that it is removed.
-NOT_ALONE_YET: dict[str, str] = {
-    "Замеры серверов.md": "the benchmark note (owned by the benchmark work): its check uses `measure` "
-    "from the program above it; add `from echo_bench import measure`",
-}
+NOT_ALONE_YET: dict[str, str] = {}
 
 # The child: reads one JSON line per block on stdin, answers one JSON line per block on the
 # descriptor it was given; the blocks' own output goes to stderr (a file the parent reads).

@@ -17,7 +17,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 
-from tools.bench.report import ATTACHMENTS, idle_of, label, num, runs_of, servers, size_name, typical_run  # noqa: E402
+from tools.bench.report import (  # noqa: E402
+    ATTACHMENTS, C10K, REFERENCE, c_cases, c_runs, idle_of, label, num, runs_of, saturating, servers, size_name,
+    typical_run, versus,
+)
 
 INK = "#8c8c8c"  # 3.3:1 on white, 5.5:1 on Material's dark slate: readable on both
 GRID = "#8c8c8c40"
@@ -30,12 +33,16 @@ STYLE = {
     "asyncio_streams": ("#c9a227", "P", "-."),
     "uvloop_sock": ("#3fb6a8", "X", ":"),
     "uvloop_streams": ("#e377c2", "*", "-."),
+    REFERENCE: (INK, "o", "-"),  # drawn as a broad line of its own: the limit
 }
 FILES = {
     "rps": "echo-bench-rps.svg",
     "cpu": "echo-bench-cpu.svg",
     "idle": "echo-bench-idle.svg",
     "p99": "echo-bench-p99.svg",
+    "c_rps": "echo-bench-c-rps.svg",
+    "c_cpu": "echo-bench-c-cpu.svg",
+    "c10k": "echo-bench-c10k.svg",
 }
 
 RC = {
@@ -95,6 +102,9 @@ def _lines(data: dict, title: str, ylabel: str, key: str, log_y: bool = False, m
                     continue
                 colour, marker, dash = STYLE.get(server, (INK, "o", "-"))
                 xs, ys = [p[0] for p in points], [p[1] for p in points]
+                if server == REFERENCE:  # the limit: a broad pale line under the others, no markers
+                    ax.plot(xs, ys, color=colour, linewidth=5, alpha=0.45, solid_capstyle="round", zorder=1)
+                    continue
                 ax.plot(xs, ys, color=colour, linestyle=dash, linewidth=1.6, label=label(server))
                 for n, value, run in points:
                     # Hollow: the clients were saturated, so this is their limit, not the server's.
@@ -118,6 +128,9 @@ def _legend(fig, data: dict, marks: bool) -> None:
     handles = []
     for server in servers(data):
         colour, marker, dash = STYLE.get(server, (INK, "o", "-"))
+        if server == REFERENCE:
+            handles.append(Line2D([], [], color=colour, linewidth=5, alpha=0.45, label=label(server)))
+            continue
         handles.append(Line2D([], [], color=colour, marker=marker, linestyle=dash, label=label(server)))
     if marks:
         handles.append(Line2D([], [], color=INK, marker="o", markerfacecolor="none", linestyle="none",
@@ -161,7 +174,54 @@ def idle(data: dict):
     return fig
 
 
-DRAW = {"rps": rps, "cpu": cpu, "idle": idle, "p99": p99}
+def c_view(data: dict) -> dict:
+    """The runs under the C generator shaped as the Python sweep's: one run per case (the round with
+    the median ratio to the reference), so the same drawing functions draw them."""
+    sat = saturating(data)
+    sizes = [size for size in sat["settings"]["sizes"] if c_cases(data, size)]
+    runs = [versus(data, server, n, size).run for size in sizes for server, n in c_cases(data, size)]
+    return {"settings": {"sizes": sizes}, "idle": [], "runs": [r for r in runs if r is not None]}
+
+
+def c_rps(data: dict):
+    return _lines(c_view(data), "Генератор на C: запросов в секунду",
+                  "запросов/с", "rps", marks=False)
+
+
+def c_cpu(data: dict):
+    return _lines(c_view(data), "Генератор на C: CPU сервера на запрос",
+                  "мкс на запрос", "cpu_per_request_us", log_y=True, marks=False)
+
+
+def c10k(data: dict):
+    """At N = 10,000 under the C generator: the slowest first echo and the longest wait, against 1 s."""
+    with plt.rc_context(RC):
+        sat = saturating(data)
+        sizes = [size for size in sat["settings"]["sizes"] if any(c_runs(data, s, C10K[0], size) for s in servers(c_view(data)))]
+        fig, axes = plt.subplots(1, max(len(sizes), 1), figsize=(5.2 * max(len(sizes), 1), 3.8), squeeze=False)
+        fig.suptitle(f"Генератор на C: {num(C10K[0])} подключений разом")
+        for ax, size in zip(axes[0], sizes):
+            measured = [s for s in servers(c_view(data)) if c_runs(data, s, C10K[0], size)][::-1]
+            runs = [versus(data, s, C10K[0], size).run for s in measured]  # the run the table shows
+            names = [label(s) for s in measured]
+            first = [(r.get("first_echo_max_ms") or 0) / 1e3 for r in runs]
+            worst = [(r.get("worst_gap_max_ms") or 0) / 1e3 for r in runs]
+            colours = [STYLE.get(s, (INK,))[0] for s in measured]
+            y = range(len(measured))
+            # The outline: the longest wait for any echo; the fill: for the first one.
+            ax.barh(y, worst, color="none", edgecolor=colours, linewidth=1.2, hatch="///")
+            ax.barh(y, first, color=colours, height=0.5)
+            ax.set_yticks(list(y), names)
+            ax.axvline(1.0, color=INK, linestyle="--", linewidth=1.2)
+            ax.set_title(f"запросы по {size_name(size)}")
+            ax.set_xlabel("с: заливка — первое эхо, штриховка — худшее ожидание")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: num(x, 1)))
+            ax.grid(True, axis="x", color=GRID, linewidth=0.6)
+        fig.tight_layout()
+    return fig
+
+
+DRAW = {"rps": rps, "cpu": cpu, "idle": idle, "p99": p99, "c_rps": c_rps, "c_cpu": c_cpu, "c10k": c10k}
 
 
 def save_all(data: dict, folder: Path = ATTACHMENTS) -> list[Path]:
