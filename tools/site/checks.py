@@ -82,7 +82,9 @@ class NoteChecks:
                 continue
             if not block.notest:
                 index += 1
-            first = next((line.strip() for line in block.source.splitlines() if line.strip()), "")
+            # What the block is about: its first line that is not an import (or its first line).
+            lines = [line.strip() for line in block.source.splitlines() if line.strip()]
+            first = next((line for line in lines if not line.startswith(("import ", "from "))), lines[0] if lines else "")
             state = results.state_of(note.rel, block.source, block.title)
             checks.blocks[block.line] = BlockState(note, block.line, 0 if block.notest else index,
                                                    block.title, first, state)
