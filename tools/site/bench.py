@@ -226,7 +226,7 @@ def measure(config: Path, site: Path, vault: Path | None = None) -> tuple[float,
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024  # Linux gives KiB
 
 
-def run(sizes=SIZES, repeats: int = 5, workdir: Path | None = None, repeats_large: int = 1) -> dict:
+def run(sizes=SIZES, repeats: int = 3, workdir: Path | None = None, repeats_large: int = 1) -> dict:
     """Build each size with both configurations; the vaults and sites go to a temporary folder, or
     to `workdir` (kept: `vault-<n>`, `plain-<n>`, `ours-<n>`) for a caller that looks at them."""
     results = {}
@@ -322,7 +322,7 @@ def record(table: str) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3, help="runs at the smaller sizes (interleaved)")
     parser.add_argument("--repeats-large", type=int, default=1, help=f"runs at {LARGE} notes and more")
     parser.add_argument("--no-record", action="store_true", help="print only, leave README.md alone")
     args = parser.parse_args(argv)
