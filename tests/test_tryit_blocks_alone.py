@@ -30,7 +30,6 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from tools.vault import CODE, ROOT, Block, code_blocks, display, note_paths
 

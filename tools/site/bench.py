@@ -28,7 +28,6 @@ import os
 import platform
 import random
 import re
-import resource
 import statistics
 import subprocess
 import sys
