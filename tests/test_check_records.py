@@ -87,6 +87,7 @@ from tools.checks.pytest_plugin import flawed_variant, ran_program
 
 def test_the_program_runs():
     ran_program("tiny.py")
+    ran_program("client.py")  # a test may start a server and a client
     assert subprocess.run([sys.executable, "-c", "pass"]).returncode == 0
 
 
@@ -142,6 +143,7 @@ def test_the_file_says_where_it_came_from_and_which_tests_ran_the_program(record
     assert set(run) >= {"commit", "python", "platform", "date", "command"}
     (program,) = data["programs"]["tiny.py"]
     assert program["test"] == "test_programs.py::test_the_program_runs" and program["outcome"] == "passed"
+    assert [t["test"] for t in data["programs"]["client.py"]] == [program["test"]]
 
 
 def test_an_edited_block_is_stale_and_only_that_one(recorded, tmp_path):

@@ -80,9 +80,13 @@ class Recorder:
         self.tests: dict[str, dict] = {}  # nodeid -> outcome, duration, message, properties
 
     def pytest_runtest_logreport(self, report):
-        test = self.tests.setdefault(report.nodeid, {"outcome": results.PASSED, "duration": 0.0, "properties": {}})
+        test = self.tests.setdefault(report.nodeid, {"outcome": results.PASSED, "duration": 0.0, "properties": {},
+                                                      "programs": set()})
         for key, value in report.user_properties:
-            test["properties"].setdefault(key, value)
+            if key == "program":  # a test may start several (a server and the client)
+                test["programs"].add(value)
+            else:
+                test["properties"].setdefault(key, value)
         if report.when == "call":
             test["duration"] = round(report.duration, 3)
         if report.failed and test["outcome"] != results.FAILED:
@@ -145,7 +149,6 @@ def write(path: Path, tests: dict[str, dict], old: results.Results, meta: dict) 
         note_key = _note_key(path_)
         previous = old.blocks.get(note_key, {})
         records = {}
-        index = 0
         for block in Note(path_.name, read_note(path_), path_).code_blocks:
             if not block.is_python:
                 continue
@@ -167,12 +170,10 @@ def write(path: Path, tests: dict[str, dict], old: results.Results, meta: dict) 
                         record = previous[digest]
                 records[digest] = record
                 continue
-            index += 1
             ran = by_where.get(where)
             if ran:
                 nodeid, test = ran
-                record = {"state": results.FAILED if test["outcome"] == results.FAILED else test["outcome"],
-                          "duration": test["duration"], "test": nodeid, "run": run_id}
+                record = {"state": test["outcome"], "duration": test["duration"], "test": nodeid, "run": run_id}
                 if "message" in test:
                     record["message"] = test["message"]
                 records[digest] = record
@@ -184,8 +185,7 @@ def write(path: Path, tests: dict[str, dict], old: results.Results, meta: dict) 
     programs: dict[str, dict[str, dict]] = {name: {t["test"]: t for t in entries}
                                             for name, entries in old.programs.items()}
     for nodeid, test in tests.items():
-        name = test["properties"].get("program")
-        if name:
+        for name in test["programs"]:
             entry = {"test": nodeid, "outcome": test["outcome"], "duration": test["duration"], "run": run_id}
             if "message" in test:
                 entry["message"] = test["message"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from markdown.extensions.toc import slugify_unicode
 
 from tools.checks import results as r
-from tools.vault import Note, Vault
+from tools.vault import ROOT, Note, Vault
 from tools.vault.note import unique_id
 
 PAGE_TITLE = "Проверки"
@@ -232,8 +232,6 @@ def page_html(vault: Vault, results: r.Results, url_of, page_url: str, relative)
 
 
 def _shown_path(results: r.Results) -> str:
-    from tools.vault import ROOT
-
     path = results.path
     if path is None:
         return ""
