@@ -11,6 +11,7 @@ import http.server
 import json
 import os
 import shutil
+import socket
 import threading
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def built_once(tmp_path_factory, name: str, make) -> Build:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if record.exists():
             data = json.loads(record.read_text(encoding="utf-8"))
-            return Build(Path(data["site"]), data["returncode"], data["log"])
+            return Build(Path(data["site"]), data["returncode"], data["log"], data["site_url"])
         build = make(root / name / "site")
         data = dataclasses.asdict(build) | {"site": str(build.site)}
         record.write_text(json.dumps(data), encoding="utf-8")
@@ -60,16 +61,25 @@ def site(site_build) -> Path:
 FIXTURE_VAULT = Path(__file__).parent / "fixture_vault"
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def fixture_build(tmp_path_factory) -> Build:
-    """tests/site/fixture_vault built with our configuration (not strict: it has a missing link)."""
+    """tests/site/fixture_vault built with our configuration (not strict: it has a missing link),
+    for the address the browser tests serve it at (Material's hover previews read the sitemap,
+    so they work only there)."""
 
     def make(site: Path) -> Build:
         vault = site.parent / "vault"
         shutil.copytree(FIXTURE_VAULT, vault)
         checks = site.parent / "checks.json"
         results.write(checks, fixture_results(vault))
-        return mkdocs_build(site, vault=vault, strict=False, checks=checks)
+        return mkdocs_build(site, vault=vault, strict=False, checks=checks,
+                            site_url=f"http://127.0.0.1:{free_port()}/")
 
     return built_once(tmp_path_factory, "fixture-site", make)
 

@@ -211,6 +211,34 @@ def test_raw_math_not_found(html):
     assert audit.raw_math(article(html)) == []
 
 
+# -- (h) callouts left as quotes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<blockquote><p>[!note] Заметка на полях<br>\nтекст</p></blockquote>",
+        "<blockquote><p>[!TIP]- Свёрнуто</p><p>тело</p></blockquote>",
+        "<div><blockquote><p>[!warning]</p></blockquote></div>",
+    ],
+)
+def test_raw_callout_found(html):
+    assert kinds(audit.raw_callouts(article(html))) == ["raw-callout"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<div class="admonition note"><p class="admonition-title">Заметка</p><p>текст</p></div>',
+        "<blockquote><p>просто цитата [!note] в середине</p></blockquote>",
+        "<p>[!note] не в цитате</p>",
+        "<blockquote><pre><code>[!note] code</code></pre></blockquote>",
+    ],
+)
+def test_raw_callout_not_found(html):
+    assert audit.raw_callouts(article(html)) == []
+
+
 # -- (e) dead links, (f) broken media ---------------------------------------------------------------
 
 

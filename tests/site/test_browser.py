@@ -6,6 +6,8 @@ Screenshots go to tests/screenshots/ (ignored by git); each test prints where it
 
 from __future__ import annotations
 
+import functools
+
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
@@ -29,11 +31,15 @@ def url_of(note_name: str) -> str:
     return quote(note_name) + "/"
 
 
-def articles(site):
+@functools.cache
+def articles(site) -> list:
+    """(page path, its article) of every built page: parsed once a run, as parsing is most of the cost."""
+    found = []
     for path in sorted(site.rglob("index.html")):
         body = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select_one("article")
         if body is not None:
-            yield path.parent.relative_to(site).as_posix(), body
+            found.append((path.parent.relative_to(site).as_posix(), body))
+    return found
 
 
 def open_page(page, path: str = ""):

@@ -7,12 +7,14 @@ site's own files only, with no error in the console.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import contextlib
+import shutil
+from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.site.conftest import serving
-from tests.site.helpers import screenshot
+from tests.site.conftest import FIXTURE_VAULT, free_port, serving
+from tests.site.helpers import mkdocs_build, screenshot
 
 pytestmark = pytest.mark.timeout(180)
 WAIT = 15_000
@@ -20,7 +22,13 @@ WAIT = 15_000
 
 @pytest.fixture(scope="module")
 def fixture_site(fixture_build):
-    with serving(fixture_build.site) as url:
+    """The fixture site at the address it was built for; at another one if that port was taken
+    in the meantime (then the hover test builds a site of its own)."""
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(serving(fixture_build.site, urlsplit(fixture_build.site_url).port))
+        except OSError:
+            url = stack.enter_context(serving(fixture_build.site))
         yield url
 
 
@@ -87,22 +95,18 @@ def test_mermaid_is_drawn(browser, fixture_site):
         context.close()
 
 
-def test_hovering_a_link_to_a_note_shows_its_opening(browser, tmp_path):
+def test_hovering_a_link_to_a_note_shows_its_opening(browser, fixture_build, fixture_site, tmp_path):
     """Material's instant previews on our links: they read the sitemap, so the site is built for
     the address it is served at."""
-    import shutil
-    import socket
-
-    from tests.site.conftest import FIXTURE_VAULT
-    from tests.site.helpers import mkdocs_build
-
-    with socket.socket() as probe:  # a free port, for the build to know its own address
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    shutil.copytree(FIXTURE_VAULT, tmp_path / "vault")
-    build = mkdocs_build(tmp_path / "site", tmp_path / "vault", strict=False, site_url=f"http://127.0.0.1:{port}/")
-    assert build.returncode == 0, build.log[-2000:]
-    with serving(build.site, port) as base:
+    with contextlib.ExitStack() as stack:
+        base = fixture_site
+        if base != fixture_build.site_url:  # its port was taken: a build for a free one
+            port = free_port()
+            shutil.copytree(FIXTURE_VAULT, tmp_path / "vault")
+            build = mkdocs_build(tmp_path / "site", tmp_path / "vault", strict=False,
+                                 site_url=f"http://127.0.0.1:{port}/")
+            assert build.returncode == 0, build.log[-2000:]
+            base = stack.enter_context(serving(build.site, port))
         context = browser.new_context(viewport={"width": 1300, "height": 1000})
         page = context.new_page()
         try:

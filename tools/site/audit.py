@@ -15,6 +15,7 @@ temporary folder, or into --site, or (--no-build) audits the site already in --s
     broken-media   (f) the file of a local <img>, <audio>, <video>, <source>, <iframe>, <embed>
                        or <object> is missing
     raw-math       (g) a `$…$` or `$$…$$` pair outside `.arithmatex` (TeX not rendered)
+    raw-callout    (h) a block quote that opens with `[!type]`: a callout shown as a quote
 
 Text inside <pre>, <code>, <script>, <style> and math (`.arithmatex`) is not prose: (a)-(d) and (g)
 skip it. One line per problem, `<page url>: <kind>: <excerpt>`, then the count of each kind; exit
@@ -45,7 +46,8 @@ from tools.vault.markdown import syntax_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
-KINDS = ("wiki-syntax", "list-as-text", "block-id", "comment", "dead-link", "broken-media", "raw-math")
+KINDS = ("wiki-syntax", "list-as-text", "block-id", "comment", "dead-link", "broken-media", "raw-math",
+         "raw-callout")
 
 # Pages of the site that no note is the source of (tools/site/pages.py writes them).
 GENERATED = ("tags/", "graph/")
@@ -64,7 +66,8 @@ EXCERPT = 100
 
 # The text checks ask the vault model's parser (tools/vault/markdown.py: syntax_in) what Obsidian
 # would read in the text a page shows, so the audit and the renderer cannot disagree on the syntax.
-KINDS_OF_SYNTAX = {"link": "wiki-syntax", "comment": "comment", "block-id": "block-id", "math": "raw-math"}
+KINDS_OF_SYNTAX = {"link": "wiki-syntax", "comment": "comment", "block-id": "block-id", "math": "raw-math",
+                   "callout": "raw-callout"}
 MEDIA = {"img": "src", "audio": "src", "video": "src", "source": "src", "iframe": "src", "embed": "src",
          "object": "data"}
 
@@ -193,6 +196,16 @@ def comments(article: Tag) -> list[Problem]:
     return _syntax(article, "comment")
 
 
+def raw_callouts(article: Tag) -> list[Problem]:
+    """(h) A callout left a block quote: the quote's first line, read back as a quote of a note,
+    is a callout to the model."""
+    quotes = []
+    for quote in article.find_all("blockquote"):
+        first = next((text for block, text in blocks(article) if block is quote or quote in block.parents), "")
+        quotes.append("> " + first.strip().split("\n", 1)[0])
+    return _syntax(article, "raw-callout", quotes)
+
+
 def raw_math(article: Tag) -> list[Problem]:
     """(g) `$…$` or `$$…$$` outside `.arithmatex`: TeX that no math renderer picked up."""
     return _syntax(article, "raw-math")
@@ -291,7 +304,7 @@ def broken_media(article: Tag, page_url: str, site: Site) -> list[Problem]:
     return problems
 
 
-TEXT_CHECKS = (wiki_syntax, list_as_text, block_ids, comments, raw_math)
+TEXT_CHECKS = (wiki_syntax, list_as_text, block_ids, comments, raw_math, raw_callouts)
 FILE_CHECKS = (dead_links, broken_media)
 
 

@@ -71,7 +71,8 @@ def parse(text: str) -> list[Token]:
 
 def syntax_in(text: str) -> list[tuple[str, str]]:
     """The Obsidian constructs that a piece of text would be if a note held it, as (kind, as
-    written), kinds "link" (wiki-links and embeds), "comment", "block-id", "math" and "list".
+    written), kinds "link" (wiki-links and embeds), "comment", "block-id", "math", "list" and
+    "callout" (a block quote that opens with `[!type]`).
     The site audit asks this of the text a page shows: syntax there was not rendered."""
     found: list[tuple[str, str]] = []
     lines = text.split("\n")
@@ -84,6 +85,8 @@ def syntax_in(text: str) -> list[tuple[str, str]]:
             found.append(("comment", "%%"))
         elif token.type == "math_block":
             found.append(("math", f"$${token.content}$$"))
+        elif token.type == "callout_open":
+            found.append(("callout", f"[!{token.meta['kind']}]"))
         for child in token.children or []:
             if child.type in ("wikilink", "wikiembed"):
                 found.append(("link", child.meta["raw"]))
