@@ -8,7 +8,7 @@ import functools
 import logging
 import socket
 
-from cli import BACKLOG, RETRY_ACCEPT, max_clients_option, refuse
+from cli import BACKLOG, RETRY_ACCEPT, client_limit_options, refuse
 from graceful import SHUTDOWN_TIMEOUT, cancel_and_wait, run
 
 BUFFER_SIZE = 1 << 16
@@ -21,13 +21,31 @@ ACCEPT_PAUSE = 0.1
 log = logging.getLogger(__name__)
 
 
-async def handle(conn: socket.socket) -> None:
-    """Echo one client until it closes its side; its socket is closed by finish_client."""
+async def handle(conn: socket.socket, idle_timeout: float | None = None) -> None:
+    """Echo one client until it closes its side or idles too long; its socket is closed by finish_client."""
     loop = asyncio.get_running_loop()
-    while data := await loop.sock_recv(conn, BUFFER_SIZE):
+    while data := await until_idle(loop.sock_recv(conn, BUFFER_SIZE), idle_timeout):
         # The next read waits until every byte has gone out: a client that does not
         # read stalls its own echo instead of filling our memory.
-        await loop.sock_sendall(conn, data)
+        await until_idle(loop.sock_sendall(conn, data), idle_timeout)
+
+
+class IdleClient(Exception):
+    """The client has sent nothing and taken nothing for --idle-timeout seconds."""
+
+
+async def until_idle(awaitable, idle_timeout: float | None):
+    """Await it for at most idle_timeout seconds (None: as long as it takes); past that, IdleClient."""
+    if idle_timeout is None:
+        return await awaitable  # no timer, no Timeout object: the wait is just the wait
+    deadline = asyncio.timeout(idle_timeout)
+    try:
+        async with deadline:
+            return await awaitable
+    except TimeoutError:
+        if deadline.expired():
+            raise IdleClient(f"idle for {idle_timeout:g} s (--idle-timeout)") from None
+        raise  # ETIMEDOUT from the OS: TCP gave up on the client's host (see peer_gone)
 
 
 # Besides ConnectionError (reset, broken pipe): what recv() and send() fail with when the
@@ -36,8 +54,11 @@ PEER_GONE = frozenset({errno.ETIMEDOUT, errno.EHOSTUNREACH, errno.ENETUNREACH, e
 
 
 def peer_gone(err: BaseException | None) -> bool:
-    """True for the errors the client's side causes: not a bug of ours, so no traceback."""
-    return isinstance(err, ConnectionError) or (isinstance(err, OSError) and err.errno in PEER_GONE)
+    """True for the errors the client's side causes: not a bug of ours, so no traceback.
+
+    An IdleClient counts too: the client is not gone, but it has gone silent.
+    """
+    return isinstance(err, (ConnectionError, IdleClient)) or (isinstance(err, OSError) and err.errno in PEER_GONE)
 
 
 def finish_client(clients: set, conn: socket.socket, peer: str, task: asyncio.Task) -> None:
@@ -54,7 +75,7 @@ def finish_client(clients: set, conn: socket.socket, peer: str, task: asyncio.Ta
         log.error("client %s failed", peer, exc_info=err)  # a bug of ours: the whole traceback
 
 
-async def serve(listener: socket.socket, max_clients: int | None = None) -> None:
+async def serve(listener: socket.socket, max_clients: int | None = None, idle_timeout: float | None = None) -> None:
     """Accept clients, each into a task of its own, until cancelled; then stop every client."""
     listener.setblocking(False)  # accept() below must never block the loop
     clients: set[asyncio.Task] = set()
@@ -95,7 +116,7 @@ async def serve(listener: socket.socket, max_clients: int | None = None) -> None
                     log.warning("client %s refused: already serving %d (--max-clients)", peer, max_clients)
                     continue
                 conn.setblocking(False)  # the loop's sock_* coroutines require it
-                task = asyncio.create_task(handle(conn), name=f"client {peer}")
+                task = asyncio.create_task(handle(conn, idle_timeout), name=f"client {peer}")
                 clients.add(task)  # the loop itself keeps only weak references to tasks
                 task.add_done_callback(functools.partial(finish_client, clients, conn, peer))
     finally:
@@ -116,4 +137,4 @@ async def wait_for_connection(listener: socket.socket) -> None:
 
 
 if __name__ == "__main__":
-    run(serve, __doc__, max_clients_option)
+    run(serve, __doc__, client_limit_options)

@@ -10,8 +10,8 @@ import logging
 import socket
 from collections import deque
 
-from asyncio_echo_server import ACCEPT_BATCH, ACCEPT_PAUSE, peer_gone, wait_for_connection
-from cli import RETRY_ACCEPT, max_clients_option, refuse
+from asyncio_echo_server import ACCEPT_BATCH, ACCEPT_PAUSE, peer_gone, until_idle, wait_for_connection
+from cli import RETRY_ACCEPT, client_limit_options, refuse
 from graceful import SHUTDOWN_TIMEOUT, cancel_and_wait, run
 
 BUFFER_SIZE = 1 << 16
@@ -21,20 +21,22 @@ GC_THRESHOLD = 50_000
 log = logging.getLogger(__name__)
 
 
-async def handle_stream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def handle_stream(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, idle_timeout: float | None = None
+) -> None:
     """Echo one client until it closes its side, then close ours once the echo is out."""
-    while data := await reader.read(BUFFER_SIZE):
+    while data := await until_idle(reader.read(BUFFER_SIZE), idle_timeout):
         writer.write(data)
         # write() only buffers; drain() waits while the buffer is over its limit, so a
         # client that does not read stalls its own echo instead of filling our memory.
-        await writer.drain()
+        await until_idle(writer.drain(), idle_timeout)
     # EOF: the client has half-closed. Our half is still open, and close() sends what
     # is buffered before it closes the connection.
     writer.close()
-    await writer.wait_closed()
+    await until_idle(writer.wait_closed(), idle_timeout)  # a client that stopped reading: not forever
 
 
-async def serve_stream(conn: socket.socket) -> None:
+async def serve_stream(conn: socket.socket, idle_timeout: float | None = None) -> None:
     """Wrap an accepted socket in a pair of streams and echo through them."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
@@ -43,7 +45,12 @@ async def serve_stream(conn: socket.socket) -> None:
     transport, _ = await loop.connect_accepted_socket(lambda: protocol, conn)
     writer = asyncio.StreamWriter(transport, protocol, reader, loop)
     try:
-        await handle_stream(reader, writer)
+        if idle_timeout is None:
+            # (reader, writer) alone: the shape of a start_server callback, which any
+            # handler of that shape can take the place of (the checks do so).
+            await handle_stream(reader, writer)
+        else:
+            await handle_stream(reader, writer, idle_timeout)
     finally:
         # Cancelled or failed: close at once, dropping anything still buffered. Unless the
         # connection is gone already: after a close() that had to wait for its buffer,
@@ -67,7 +74,9 @@ def finish_client(clients: set, conn: socket.socket, peer: str, task: asyncio.Ta
         log.error("client %s failed", peer, exc_info=err)
 
 
-async def serve_streams(listener: socket.socket, max_clients: int | None = None) -> None:
+async def serve_streams(
+    listener: socket.socket, max_clients: int | None = None, idle_timeout: float | None = None
+) -> None:
     """Serve clients through asyncio streams until cancelled; then stop every client."""
     loop = asyncio.get_running_loop()
     listener.setblocking(False)  # accept() below must never block the loop
@@ -97,7 +106,7 @@ async def serve_streams(listener: socket.socket, max_clients: int | None = None)
             # task: a cancel cannot come in between.
             while waiting:
                 conn, peer = waiting.popleft()
-                task = asyncio.create_task(serve_stream(conn), name=f"client {peer}")
+                task = asyncio.create_task(serve_stream(conn, idle_timeout), name=f"client {peer}")
                 clients.add(task)
                 task.add_done_callback(functools.partial(finish_client, clients, conn, peer))
     finally:
@@ -147,4 +156,4 @@ if __name__ == "__main__":
     # see the note «Стримы asyncio под нагрузкой».
     gc.set_threshold(GC_THRESHOLD)
     keep_read_buffers_off_mmap()
-    run(serve_streams, __doc__, max_clients_option)
+    run(serve_streams, __doc__, client_limit_options)

@@ -4,6 +4,7 @@
 
 import argparse
 import errno
+import math
 import os
 import signal
 import socket
@@ -85,6 +86,30 @@ def refuse(sock: socket.socket) -> None:
         pass  # BlockingIOError: nothing more has come; or the client is gone already
     finally:
         sock.close()
+
+
+def idle_timeout_option(parser: argparse.ArgumentParser) -> None:
+    """--idle-timeout SECONDS for the servers that close a client idle that long (see run's add_options)."""
+
+    def seconds(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not 0 < value < math.inf:  # nan is neither: refused too
+            raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+        return value
+
+    parser.add_argument(
+        "--idle-timeout", type=seconds, metavar="SECONDS",
+        help="close a client that has sent nothing and taken nothing that long (default: never)",
+    )
+
+
+def client_limit_options(parser: argparse.ArgumentParser) -> None:
+    """--max-clients and --idle-timeout: the options of the servers that keep an eye on every client."""
+    max_clients_option(parser)
+    idle_timeout_option(parser)
 
 
 # macOS refuses an RLIMIT_NOFILE above OPEN_MAX of <sys/syslimits.h>, whatever the hard limit says.

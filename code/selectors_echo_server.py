@@ -3,13 +3,14 @@
 """Selectors echo server: one thread sleeps until the OS says which sockets are ready."""
 
 import errno
+import heapq
 import selectors
 import socket
 import sys
 import time
 from dataclasses import dataclass, field
 
-from cli import BACKLOG, RETRY_ACCEPT, max_clients_option, refuse, run
+from cli import BACKLOG, RETRY_ACCEPT, client_limit_options, refuse, run
 
 BUFFER_SIZE = 1 << 16
 # A client that sends and never reads must not fill our memory: past this much
@@ -25,6 +26,7 @@ class Client:
     pending: bytearray = field(default_factory=bytearray)  # echo not yet taken by the kernel
     eof: bool = False  # the client has finished sending
     events: int = selectors.EVENT_READ  # what the selector watches for it now
+    last_active: float = field(default_factory=time.monotonic)  # a byte last came in or went out
 
 
 def receive(client: Client) -> None:
@@ -33,6 +35,7 @@ def receive(client: Client) -> None:
         data = client.sock.recv(BUFFER_SIZE)
     except BlockingIOError:
         return  # a spurious wake-up: nothing to read after all
+    client.last_active = time.monotonic()  # data or the end of it: either way the client spoke
     if data:
         client.pending += data
     else:
@@ -45,6 +48,8 @@ def flush(client: Client) -> None:
         sent = client.sock.send(client.pending)
     except BlockingIOError:
         return  # the kernel's buffer is full: the client reads slower than it sends
+    if sent:
+        client.last_active = time.monotonic()  # a slow reader whose echo drains is not idle
     del client.pending[:sent]  # keep the tail send() did not take
 
 
@@ -82,8 +87,42 @@ def serve_client(selector: selectors.BaseSelector, client: Client, events: int) 
         watch(selector, client)
 
 
+class IdleClients:
+    """Finds the clients that have been idle `timeout` seconds: a heap of when to look at whom.
+
+    One entry per client, (when, id, client); the id keeps two entries from ever comparing
+    clients, which have no order. A byte in or out only moves client.last_active.
+    """
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self.checks: list[tuple[float, int, Client]] = []
+
+    def watch(self, client: Client) -> None:
+        heapq.heappush(self.checks, (client.last_active + self.timeout, id(client), client))
+
+    def next_check(self) -> float | None:
+        """When the first client may be due; None while there is nobody to watch."""
+        return self.checks[0][0] if self.checks else None
+
+    def due(self) -> list[Client]:
+        """The clients idle for `timeout` seconds by now; the others are looked at again later."""
+        now = time.monotonic()
+        idle = []
+        while self.checks and self.checks[0][0] <= now:
+            _when, _id, client = heapq.heappop(self.checks)
+            if client.sock.fileno() == -1:
+                continue  # gone already: it left, or was dropped
+            if client.last_active + self.timeout <= now:
+                idle.append(client)
+            else:
+                self.watch(client)  # active since: look again when it could next be due
+        return idle
+
+
 def accept_clients(
-    selector: selectors.BaseSelector, listener: socket.socket, max_clients: int | None
+    selector: selectors.BaseSelector, listener: socket.socket, max_clients: int | None,
+    idle: IdleClients | None = None,
 ) -> OSError | None:
     """Accept the connections waiting in the backlog; the error if file descriptors ran out.
 
@@ -107,27 +146,31 @@ def accept_clients(
                 print(f"client refused: already serving {max_clients} (--max-clients)", file=sys.stderr)
                 continue
             sock.setblocking(False)  # an accepted socket does not inherit the mode on Linux
-            selector.register(sock, selectors.EVENT_READ, Client(sock))
+            client = Client(sock)
+            selector.register(sock, selectors.EVENT_READ, client)
+            if idle is not None:
+                idle.watch(client)
         except BaseException:
             sock.close()  # Ctrl+C may land here, before the selector knows the socket
             raise
     return None  # a full queue's worth: the listener is still ready if more came meanwhile
 
 
-def serve(listener: socket.socket, max_clients: int | None = None) -> None:
-    """Sleep in select() until sockets are ready, handle them, repeat."""
+def serve(listener: socket.socket, max_clients: int | None = None, idle_timeout: float | None = None) -> None:
+    """Sleep in select() until sockets are ready or a deadline comes, handle them, repeat."""
     listener.setblocking(False)
+    idle = IdleClients(idle_timeout) if idle_timeout is not None else None
     with selectors.DefaultSelector() as selector:
         try:
             selector.register(listener, selectors.EVENT_READ)  # data None marks the listener
             resume_accepting = None  # when out of descriptors: the time to watch the listener again
             reported = False  # this shortage of descriptors is already on stderr
             while True:
-                timeout = None if resume_accepting is None else max(0.0, resume_accepting - time.monotonic())
+                timeout = seconds_until(resume_accepting, idle.next_check() if idle else None)
                 for key, events in selector.select(timeout):
                     if key.data is not None:
                         serve_client(selector, key.data, events)
-                    elif (error := accept_clients(selector, listener, max_clients)) is None:
+                    elif (error := accept_clients(selector, listener, max_clients, idle)) is None:
                         reported = False
                     else:
                         if not reported:  # one line per shortage, not one per retry
@@ -139,11 +182,20 @@ def serve(listener: socket.socket, max_clients: int | None = None) -> None:
                 if resume_accepting is not None and time.monotonic() >= resume_accepting:
                     selector.register(listener, selectors.EVENT_READ)
                     resume_accepting = None
+                for client in idle.due() if idle else ():
+                    print(f"client dropped: idle for {idle_timeout:g} s (--idle-timeout)", file=sys.stderr)
+                    drop(selector, client)  # a silent client has sent nothing we left unread: FIN
         finally:
             for key in list(selector.get_map().values()):
                 if key.data is not None:
                     key.data.sock.close()
 
 
+def seconds_until(*moments: float | None) -> float | None:
+    """select()'s timeout: the time left until the earliest of the moments; None (no limit) if none is set."""
+    moments = [moment for moment in moments if moment is not None]
+    return max(0.0, min(moments) - time.monotonic()) if moments else None
+
+
 if __name__ == "__main__":
-    run(serve, __doc__, max_clients_option)
+    run(serve, __doc__, client_limit_options)

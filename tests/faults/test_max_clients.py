@@ -1,4 +1,4 @@
-"""--max-clients N (the selectors and asyncio servers): the N+1-th client is closed at once.
+"""--max-clients N (the event-loop servers: selectors, generator, asyncio): the N+1-th client is closed at once.
 
 The server says so on stderr, keeps serving the N it has, and takes a new client as soon as one
 of them leaves. A refused client reads the end of the stream, not a reset, even if it sent its
@@ -17,7 +17,8 @@ import pytest
 
 from tests.faults.helpers import Server, connect, echo, settled_fds, wait_for
 
-LIMITED = ["selectors_echo_server.py", "asyncio_echo_server.py", "asyncio_streams_echo_server.py"]
+LIMITED = ["selectors_echo_server.py", "generator_echo_server.py", "asyncio_echo_server.py",
+           "asyncio_streams_echo_server.py", "asyncio_protocol_echo_server.py"]
 LIMIT = 3
 AT_ONCE = 5.0  # generous: "at once" means not left hanging in the backlog
 

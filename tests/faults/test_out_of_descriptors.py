@@ -21,7 +21,7 @@ from tests.programs.conftest import CONCURRENT
 SPINS_ANYWAY = {"nonblocking_echo_server.py"}
 ROOM = 10  # descriptors left free under the lowered limit
 CLIENTS = ROOM + ROOM // 2  # the last ones cannot get in until the first leave
-SETTLE = 1.0  # seconds to let the server take whom it can (loopback: milliseconds are enough)
+SETTLE = 0.5  # seconds to let the server take whom it can (loopback: milliseconds are enough)
 WATCH = 0.5  # seconds of watching the server's CPU while it is out of descriptors
 SPINNING = 0.5  # share of a core while it waits: a server retrying accept() at once uses ~1
 

@@ -1,4 +1,4 @@
-"""A slow reader: a client keeps sending for 2 s and reads nothing.
+"""A slow reader: a client keeps sending for 1 s and reads nothing.
 
 The server must stop reading from it once its pending output passes a limit (1 MiB), so the
 server's resident memory grows by no more than that limit plus 16 MiB; afterwards everything the
@@ -15,11 +15,11 @@ import pytest
 
 from tests.faults.helpers import BLOCKING, Pattern, connect, echo, nothing_arrives, recv_exactly
 
-SEND_FOR = 2.0  # at loopback speed, many times the pending limit
+SEND_FOR = 1.0  # at loopback speed, many times the pending limit (the buffers fill in milliseconds)
 PENDING_LIMIT = 1 << 20
 RSS_SLACK = 16 << 20
 CHUNK = 1 << 16
-PROBE_EVERY = 0.25
+PROBE_EVERY = 0.2
 
 
 @pytest.mark.timeout(90)
@@ -61,7 +61,7 @@ def test_slow_reader(server):
             f"{server.name} grew by {grown / 2**20:.1f} MiB while a client sent {sent / 2**20:.1f} MiB and read none"
         )
         if concurrent:
-            assert probes >= 4, f"another client got only {probes} echoes in {SEND_FOR} s"
+            assert probes >= 3, f"another client got only {probes} echoes in {SEND_FOR} s"
         else:
             assert nothing_arrives(other, 0.5), "the blocking server answered a second client while the first stayed"
 

@@ -8,8 +8,10 @@ SERVERS = [
     "threaded_echo_server.py",
     "nonblocking_echo_server.py",
     "selectors_echo_server.py",
+    "generator_echo_server.py",
     "asyncio_echo_server.py",
     "asyncio_streams_echo_server.py",
+    "asyncio_protocol_echo_server.py",
 ]
 # Models that serve many clients at once (the blocking server serves one at a time by design).
 CONCURRENT = [name for name in SERVERS if name != "blocking_echo_server.py"]

@@ -31,6 +31,8 @@ STYLE = {
     "selectors": ("#4e9ae0", "^", "-"),
     "asyncio_sock": ("#59a14f", "v", "--"),
     "asyncio_streams": ("#c9a227", "P", "-."),
+    "generator": ("#9c755f", "h", "--"),
+    "asyncio_protocol": ("#76b7b2", "d", "-"),
     "uvloop_sock": ("#3fb6a8", "X", ":"),
     "uvloop_streams": ("#e377c2", "*", "-."),
     REFERENCE: (INK, "o", "-"),  # drawn as a broad line of its own: the limit

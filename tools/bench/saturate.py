@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 
-from tools.bench import native
+from tools.bench import native, report
 from tools.vault import CODE
 
 sys.path.insert(0, str(CODE))
@@ -28,8 +28,8 @@ import echo_bench  # noqa: E402  (code/echo_bench.py: the servers, pinning, /pro
 REFERENCE = "c_epoll"
 # The servers the C generator drives: blocking serves one client at a time, so N = 100 starves 99.
 SERVERS = [REFERENCE] + [s for s in echo_bench.available_servers() if s not in echo_bench.ONE_AT_A_TIME]
-# The servers the fairness targets are about.
-FAIR = ("selectors", "asyncio_sock", "asyncio_streams")
+# The servers the fairness targets are about (the report judges the same ones).
+FAIR = report.FAIR
 # Not measured under this generator, and why: a thread per client takes tens of seconds to start and
 # stop 10,000 threads here, more than `make bench` can spend; the Python generator measures it at 10,000.
 SKIP = {("threaded", 10_000): "10 000 threads"}
