@@ -1,8 +1,8 @@
-"""Churn: 2,000 connect/disconnect cycles leave the server holding as many descriptors as before.
+"""Churn: 1,000 connect/disconnect cycles leave the server holding as many descriptors as before.
 
 The cycles mix the ways a client leaves: at once without a word, after an echo, by a reset in
 the middle of a message, and by a half-close that waits for the echo and EOF. The count of
-/proc/<pid>/fd is compared before and after; one socket not closed in a hundred would show as 20.
+/proc/<pid>/fd is compared before and after; one socket not closed in a hundred would show as 10.
 """
 
 import socket
@@ -11,7 +11,7 @@ import pytest
 
 from tests.faults.helpers import connect, echo, recv_exactly, reset, settled_fds, wait_for
 
-CYCLES = 2000
+CYCLES = 1000
 
 
 def cycle(address, number: int) -> None:

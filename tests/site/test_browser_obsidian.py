@@ -48,14 +48,20 @@ def _fixture_tab(browser, fixture_site):
         context.close()
 
 
+def visit(page, url: str) -> None:
+    """Open `url` in the module's tab, unless it is open already: each load costs more than a second
+    of CPU here, and the tests of a page only read it or open what they alone touch."""
+    del page.errors[:], page.foreign[:]
+    if page.url != url:
+        page.goto(url, wait_until="load")
+        page.wait_for_load_state("networkidle")
+
+
 @pytest.fixture
 def tab(_fixture_tab, fixture_site):
-    """The note Альфа, freshly loaded, nothing recorded yet."""
-    page = _fixture_tab
-    del page.errors[:], page.foreign[:]
-    page.goto(fixture_site + quote("Альфа") + "/", wait_until="load")
-    page.wait_for_load_state("networkidle")
-    return page
+    """The note Альфа, loaded, nothing recorded yet."""
+    visit(_fixture_tab, fixture_site + quote("Альфа") + "/")
+    return _fixture_tab
 
 
 def test_math_is_typeset_by_the_sites_own_mathjax(tab):
@@ -82,20 +88,17 @@ def test_code_annotation_footnote_and_callout(tab):
     assert not tab.foreign and not tab.errors, (tab.foreign, tab.errors)
 
 
-def test_mermaid_is_drawn(browser, fixture_site):
-    context = browser.new_context()
-    page = context.new_page()
-    try:
-        page.goto(fixture_site + quote("Бета") + "/", wait_until="load")
-        page.wait_for_function(
-            "() => { const m = document.querySelector('article .mermaid'); return m && m.tagName !== 'PRE'; }",
-            timeout=WAIT,
-        )
-    finally:
-        context.close()
+def test_mermaid_is_drawn(_fixture_tab, fixture_site):
+    page = _fixture_tab
+    visit(page, fixture_site + quote("Бета") + "/")
+    page.wait_for_function(
+        "() => { const m = document.querySelector('article .mermaid'); return m && m.tagName !== 'PRE'; }",
+        timeout=WAIT,
+    )
+    assert not page.foreign and not page.errors, (page.foreign, page.errors)
 
 
-def test_hovering_a_link_to_a_note_shows_its_opening(browser, fixture_build, fixture_site, tmp_path):
+def test_hovering_a_link_to_a_note_shows_its_opening(_fixture_tab, fixture_build, fixture_site, tmp_path):
     """Material's instant previews on our links: they read the sitemap, so the site is built for
     the address it is served at."""
     with contextlib.ExitStack() as stack:
@@ -107,27 +110,23 @@ def test_hovering_a_link_to_a_note_shows_its_opening(browser, fixture_build, fix
                                  site_url=f"http://127.0.0.1:{port}/")
             assert build.returncode == 0, build.log[-2000:]
             base = stack.enter_context(serving(build.site, port))
-        context = browser.new_context(viewport={"width": 1300, "height": 1000})
-        page = context.new_page()
-        try:
-            page.goto(base + quote("Бета") + "/", wait_until="load")
-            page.wait_for_load_state("networkidle")
-            page.locator("article a.vault-link", has_text="альфа").first.hover()
-            preview = page.locator(".md-tooltip2--active")
-            preview.wait_for(timeout=WAIT)
-            assert "Вводный абзац про альфу" in preview.inner_text()
-            assert "скрытый" not in preview.inner_text()
-            screenshot(page, "hover-preview")
-            page.mouse.move(0, 0)
-            preview.wait_for(state="detached", timeout=WAIT)
-            # A link to a heading with a Cyrillic id previews that section (the URL's hash is
-            # percent-encoded; assets/javascripts/preview.js finds the heading all the same).
-            page.locator("article a.vault-link", has_text="второй раздел").first.hover()
-            preview.wait_for(timeout=WAIT)
-            assert "Второй раздел." in preview.inner_text() and "Вводный абзац" not in preview.inner_text()
-            screenshot(page, "hover-preview-heading")
-        finally:
-            context.close()
+        page = _fixture_tab
+        visit(page, base + quote("Бета") + "/")
+        page.locator("article a.vault-link", has_text="альфа").first.hover()
+        preview = page.locator(".md-tooltip2--active")
+        preview.wait_for(timeout=WAIT)
+        assert "Вводный абзац про альфу" in preview.inner_text()
+        assert "скрытый" not in preview.inner_text()
+        screenshot(page, "hover-preview")
+        page.mouse.move(0, 0)
+        preview.wait_for(state="detached", timeout=WAIT)
+        # A link to a heading with a Cyrillic id previews that section (the URL's hash is
+        # percent-encoded; assets/javascripts/preview.js finds the heading all the same).
+        page.locator("article a.vault-link", has_text="второй раздел").first.hover()
+        preview.wait_for(timeout=WAIT)
+        assert "Второй раздел." in preview.inner_text() and "Вводный абзац" not in preview.inner_text()
+        screenshot(page, "hover-preview-heading")
+        page.mouse.move(0, 0)
 
 
 def test_each_python_block_shows_its_state_and_opens_to_the_details(tab):
