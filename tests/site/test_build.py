@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 
 from tools.site import audit
 from tools.vault import code_blocks
@@ -32,11 +32,6 @@ def site_url_host() -> str:
     return urlsplit(match[1]).netloc
 
 
-@cache
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
 def pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
@@ -45,8 +40,11 @@ def note_page(site: Path, note: Path) -> Path:
     return site / note.relative_to(VAULT).with_suffix("") / "index.html"
 
 
+@cache
 def article(site: Path, page: Path):
-    return soup(page).select_one("article.md-content__inner")
+    """The page's <article>, parsed alone: the rest of every page is the theme's, and parsing whole
+    pages was most of these tests' CPU (audit.read_article cuts the article out first)."""
+    return audit.read_article(page)
 
 
 def test_every_note_has_a_page(site):
@@ -68,28 +66,70 @@ def test_every_note_page_reads_as_obsidian_shows_it(site):
     """The site audit (tools/site/audit.py, which asks the vault model what the text a page shows
     would be in a note) finds no raw wiki-link, list shown as text, block id, comment, raw math or
     callout left a quote on any page of the real vault, and no dead link or broken image."""
-    found = [problem.line(url) for url, problem in audit.audit_site(site, VAULT)]
+    found = [problem.line(url) for url, problem in audit.audit_site(site, VAULT, read=lambda page: article(site, page))]
     assert not found, "pages that do not read as Obsidian shows the note:\n" + "\n".join(found)
+
+
+class _Refs(HTMLParser):
+    """What a page refers to — (tag, attribute, value) of every href, src and data-src — its
+    <style> texts and its ids (and <a name>s), in one pass of the stdlib's tokenizer: a
+    BeautifulSoup tree of every whole page cost these tests seconds of CPU each."""
+
+    def __init__(self):
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+        self.styles: list[str] = []
+        self.ids: set[str] = set()
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self._in_style = tag == "style"
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in ("href", "src", "data-src"):
+                self.refs.append((tag, name, value))
+            elif name == "id" or (name == "name" and tag == "a"):
+                self.ids.add(value)
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+
+@cache
+def refs_of(page: Path) -> _Refs:
+    parsed = _Refs()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    parsed.close()
+    return parsed
+
+
+LINKING = {"a", "img", "script", "link", "iframe", "source", "video", "audio"}
+LOADING = {"script", "link", "img", "iframe", "source", "video", "audio", "embed"}
 
 
 def _local_targets(site: Path, page: Path):
     """(attribute value, file it names, fragment) for every local href/src of the page."""
     url = "/" + page.relative_to(site).as_posix()
-    for element in soup(page).find_all(["a", "img", "script", "link", "iframe", "source", "video", "audio"]):
-        for attribute in ("href", "src"):
-            value = element.get(attribute)
-            if not value or value.startswith(("data:", "mailto:", "javascript:", "blob:")):
-                continue
-            parts = urlsplit(value)
-            if parts.scheme or parts.netloc:
-                continue
-            if not parts.path:
-                yield value, page, unquote(parts.fragment)
-                continue
-            target = site / unquote(urljoin(url, parts.path)).lstrip("/")
-            if target.is_dir() or value.endswith("/"):
-                target = target / "index.html"
-            yield value, target, unquote(parts.fragment)
+    for tag, attribute, value in refs_of(page).refs:
+        if tag not in LINKING or attribute == "data-src":
+            continue
+        if not value or value.startswith(("data:", "mailto:", "javascript:", "blob:")):
+            continue
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc:
+            continue
+        if not parts.path:
+            yield value, page, unquote(parts.fragment)
+            continue
+        target = site / unquote(urljoin(url, parts.path)).lstrip("/")
+        if target.is_dir() or value.endswith("/"):
+            target = target / "index.html"
+        yield value, target, unquote(parts.fragment)
 
 
 def test_every_local_href_and_src_resolves(site):
@@ -99,7 +139,7 @@ def test_every_local_href_and_src_resolves(site):
             if not target.is_file():
                 broken.append(f"{page.relative_to(site)}: {value} (no {target.relative_to(site)})")
             elif fragment and target.suffix == ".html" and not fragment.startswith("__"):
-                if soup(target).find(id=fragment) is None and soup(target).find(attrs={"name": fragment}) is None:
+                if fragment not in refs_of(target).ids:
                     broken.append(f"{page.relative_to(site)}: {value} (no #{fragment} there)")
     assert not broken, "links that lead nowhere:\n" + "\n".join(broken)
 
@@ -108,16 +148,12 @@ def test_nothing_is_loaded_from_other_hosts(site):
     own = site_url_host()
     foreign = []
     for page in pages(site):
-        for element in soup(page).find_all(["script", "link", "img", "iframe", "source", "video", "audio", "embed"]):
-            for attribute in ("src", "href", "data-src"):
-                value = element.get(attribute)
-                if not value:
-                    continue
-                host = urlsplit(value).netloc
-                if host and host != own:
-                    foreign.append(f"{page.relative_to(site)}: <{element.name} {attribute}={value}>")
-        for style in soup(page).find_all("style"):
-            for url in re.findall(r"url\(['\"]?(https?://[^'\")]+)", style.get_text()):
+        for tag, attribute, value in refs_of(page).refs:
+            host = urlsplit(value).netloc if tag in LOADING else ""
+            if host and host != own:
+                foreign.append(f"{page.relative_to(site)}: <{tag} {attribute}={value}>")
+        for style in refs_of(page).styles:
+            for url in re.findall(r"url\(['\"]?(https?://[^'\")]+)", style):
                 foreign.append(f"{page.relative_to(site)}: style url({url})")
     for css in site.rglob("*.css"):
         for url in re.findall(r"@import\s+url\(['\"]?(https?://[^'\")]+)", css.read_text(encoding="utf-8")):

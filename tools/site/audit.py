@@ -353,12 +353,13 @@ def _article_html(html: str) -> str | None:
     return html[start : end + len("</article>")] if 0 <= start < end else None
 
 
-def audit_site(site: Path, vault: Path | None = None) -> list[tuple[str, Problem]]:
-    """Every problem of every note page of the built site, as ("/page/url/", problem)."""
+def audit_site(site: Path, vault: Path | None = None, read=read_article) -> list[tuple[str, Problem]]:
+    """Every problem of every note page of the built site, as ("/page/url/", problem). `read` gives
+    a page's article (a caller that parsed the pages already hands its own)."""
     checked = Site(site)
     found = []
     for url, path in page_urls(site, notebook_urls(vault)):
-        article = read_article(path)
+        article = read(path)
         if article is None or article.find(class_=("jupyter-wrapper", "jp-Notebook")):
             continue
         found += [("/" + url, problem) for problem in audit_article(article, url, checked)]

@@ -74,6 +74,11 @@ def syntax_in(text: str) -> list[tuple[str, str]]:
     written), kinds "link" (wiki-links and embeds), "comment", "block-id", "math", "list" and
     "callout" (a block quote that opens with `[!type]`).
     The site audit asks this of the text a page shows: syntax there was not rendered."""
+    return list(_syntax_in(text))
+
+
+@lru_cache(maxsize=4096)  # the audit asks it of each piece of a page's text once per kind it checks
+def _syntax_in(text: str) -> tuple[tuple[str, str], ...]:
     found: list[tuple[str, str]] = []
     lines = text.split("\n")
     for token in parse(text):
@@ -94,4 +99,4 @@ def syntax_in(text: str) -> list[tuple[str, str]]:
                 found.append(("comment", f"%%{child.content}%%"))
             elif child.type in ("math_inline", "math_inline_double"):
                 found.append(("math", f"${child.content}$"))
-    return found
+    return tuple(found)
