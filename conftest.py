@@ -44,6 +44,61 @@ def pytest_markdown_docs_markdown_it():
     return PARSER
 
 
+# -- try-it blocks run alone ------------------------------------------------------------------------
+
+_alone_pool = None  # this process's child for blocks run alone (tests/alone.py), made when first needed
+
+
+def pytest_collection_modifyitems(items):
+    """A try-it block that needs no earlier block is checked as a reader runs it: alone, in a fresh
+    `python` next to code/ (tests/alone.py). That run replaces pytest-markdown-docs' in-process
+    one, so the block runs once; `continuation` blocks keep their chain, and run alone as well in
+    tests/test_tryit_blocks_alone.py."""
+    from pytest_markdown_docs.plugin import MarkdownInlinePythonItem
+
+    from tests.alone import runs_alone_in_its_note
+    from tools.vault import code_blocks
+
+    for item in items:
+        if not isinstance(item, MarkdownInlinePythonItem) or not item.path.is_relative_to(VAULT):
+            continue
+        block = next((b for b in code_blocks(item.path) if b.line == item.start_line), None)
+        if block is not None and runs_alone_in_its_note(block):
+            item.runtest = _alone(item, block)
+            item.repr_failure = _alone_failure(item, item.repr_failure)
+            item.user_properties.append(("alone", "fresh python next to code/"))
+
+
+def _alone(item, block):
+    def runtest():
+        global _alone_pool
+        from tests.alone import Pool, RanAlone
+
+        if _alone_pool is None:
+            _alone_pool = Pool()
+        outcome = _alone_pool.run(block)
+        if outcome.error is not None:
+            # The exception's last line first: the test results keep the first line of a failure.
+            raise RanAlone(outcome.error.strip().splitlines()[-1] + "\n\n" + outcome.error)
+
+    return runtest
+
+
+def _alone_failure(item, default):
+    def repr_failure(excinfo, style=None):
+        from tests.alone import RanAlone
+
+        if excinfo.errisinstance(RanAlone):
+            return f"{display_of(item)}: failed when run alone (a fresh python next to code/):\n{excinfo.value}"
+        return default(excinfo, style)
+
+    return repr_failure
+
+
+def display_of(item) -> str:
+    return f"{item.path.relative_to(Path(__file__).parent).as_posix()}:{item.start_line}"
+
+
 def pytest_ignore_collect(collection_path: Path, config):
     # The vault's own settings and templates are not notes.
     if collection_path.is_relative_to(VAULT) and collection_path.relative_to(VAULT).parts[:1] in (
@@ -78,5 +133,7 @@ def pytest_runtest_logreport(report):
 
 def pytest_sessionfinish(session, exitstatus):
     """A skipped test is a test that did not run: the suite fails (CI and developers alike)."""
+    if _alone_pool is not None:
+        _alone_pool.close()
     if _skipped and session.exitstatus == 0 and not hasattr(session.config, "workerinput"):
         session.exitstatus = 1

@@ -1,16 +1,10 @@
-"""Every try-it block of every note runs on its own, as a reader runs a block copied out of a note.
+"""Every try-it block of every note runs on its own, as a reader runs a block copied out of a note
+(tests/alone.py: a fresh `python` next to `code/`, nothing of the note's earlier blocks).
 
-A try-it block is an untitled python block that is not `notest`. In the note's own run a
-`continuation` block gets the earlier blocks of its chain prepended; a reader copies just this
-one, saves it next to `code/` and runs it. So here each block runs with nothing before it, in a
-fresh `python` process whose working directory and path are `code/` (and the project root):
-a name that reached it only from an earlier block of the note is a NameError.
-
-Starting Python and importing asyncio and `tryit` costs more than many blocks do, so a process
-runs up to BLOCKS_PER_PROCESS blocks, one after another, each in a namespace of its own (as
-`python block.py` would: `__name__ == "__main__"`) and under its own timeout. Two processes run at
-a time (this machine has two cores); a process that hangs or dies is killed and replaced, and
-its block fails.
+A try-it block that is not `continuation` is run so by its note's own test item (conftest.py):
+that run is its check, once. A `continuation` try-it block runs in its note's chain as
+pytest-markdown-docs runs it, and here alone as well: a name that reached it only from an
+earlier block of the note is a NameError. Two children run at a time (two cores).
 
 The blocks that stay `continuation` are the ones a later part of a program follows: pytest runs a
 `continuation` block after the blocks before it, so a try-it block without it would cut that
@@ -19,57 +13,18 @@ program's later parts off from its first (test_program_parts_keep_their_chain).
 
 from __future__ import annotations
 
-import json
-import os
 import queue
-import select
-import signal
-import subprocess
-import sys
-import tempfile
 import threading
-import time
-from dataclasses import dataclass
 
-from tools.vault import CODE, ROOT, Block, code_blocks, display, note_paths
+from tests.alone import Outcome, Pool, is_try_it, runs_alone_in_its_note
+from tools.vault import Block, code_blocks, display, note_paths
 
-TIMEOUT = 30.0  # seconds for one block; the slowest takes a few
 WORKERS = 2
-BLOCKS_PER_PROCESS = 4
 
 # Notes whose try-it blocks still share a name defined by an earlier block, with who is to
 # change them. Their blocks may fail here only with NameError; an entry whose blocks all run
 # alone fails the test, so that it is removed.
 NOT_ALONE_YET: dict[str, str] = {}
-
-# The child: reads one JSON line per block on stdin, answers one JSON line per block on the
-# descriptor it was given; the blocks' own output goes to stderr (a file the parent reads).
-RUNNER = r"""
-import faulthandler, json, os, sys, time, traceback
-answers = os.fdopen(os.dup(1), "w")
-os.dup2(2, 1)  # a block's print() must not mix with the answers
-timeout = float(sys.argv[1])
-for line in sys.stdin:
-    block = json.loads(line)
-    print(f"--- {block['where']}", file=sys.stderr, flush=True)
-    source = "\n" * block["line"] + block["source"]  # the note's line numbers in tracebacks
-    faulthandler.dump_traceback_later(timeout, exit=True)  # a hung block: its stacks, then exit
-    started, error = time.monotonic(), None
-    try:
-        exec(compile(source, block["path"], "exec", dont_inherit=True), {"__name__": "__main__"})
-    except BaseException:
-        error = traceback.format_exc()
-    faulthandler.cancel_dump_traceback_later()
-    answers.write(json.dumps({"error": error, "seconds": time.monotonic() - started}) + "\n")
-    answers.flush()
-"""
-
-
-@dataclass
-class Outcome:
-    block: Block
-    error: str | None  # None: it ran alone and passed
-    seconds: float
 
 
 def try_it_blocks(paths=None) -> list[Block]:
@@ -78,70 +33,12 @@ def try_it_blocks(paths=None) -> list[Block]:
         block
         for path in (note_paths() if paths is None else paths)
         for block in code_blocks(path)
-        if block.is_python and block.title is None and not block.notest
+        if is_try_it(block)
     ]
 
 
-class Child:
-    """One `python` process next to code/ that runs blocks sent to it, each alone."""
-
-    def __init__(self):
-        self.stderr = tempfile.TemporaryFile()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(CODE), str(ROOT)])}
-        env.pop("PYTHONSTARTUP", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", RUNNER, str(TIMEOUT)], cwd=CODE, env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, start_new_session=True,
-        )
-        self.used = 0
-
-    def run(self, block: Block) -> Outcome:
-        self.used += 1
-        started = time.monotonic()
-        request = {"where": block.where, "path": display(block.path), "line": block.line, "source": block.source}
-        try:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-            ready, _, _ = select.select([self.process.stdout], [], [], TIMEOUT + 5)
-            answer = self.process.stdout.readline() if ready else ""
-        except BrokenPipeError:
-            answer = ""
-        if answer:
-            result = json.loads(answer)
-            return Outcome(block, result["error"], result["seconds"])
-        self.stop()  # hung or died: what it said on stderr is all we know
-        self.stderr.seek(0)
-        said = self.stderr.read().decode(errors="replace")
-        tail = said.rsplit(f"--- {block.where}\n", 1)[-1].strip().splitlines()[-12:]
-        return Outcome(block, f"no answer within {TIMEOUT:.0f} s, or the process died:\n" + "\n".join(tail),
-                       time.monotonic() - started)
-
-    def stop(self) -> None:
-        """Let the child finish (or kill it, and whatever its blocks started)."""
-        try:
-            self.process.stdin.close()  # the child's loop ends: it exits
-        except BrokenPipeError:
-            pass  # it had died already
-        try:
-            self.process.wait(TIMEOUT)
-        except subprocess.TimeoutExpired:
-            pass
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)  # with whatever the block started
-            self.process.wait()
-
-    def close(self) -> None:
-        self.stop()
-        self.process.stdout.close()
-        self.stderr.close()
-
-    @property
-    def alive(self) -> bool:
-        return self.process.poll() is None and not self.process.stdin.closed
-
-
-def run_alone(blocks: list[Block]) -> list[Outcome]:
-    """Run every block alone, WORKERS processes at a time; the outcomes in the blocks' order."""
+def run_alone(blocks: list[Block], timeout: float | None = None) -> list[Outcome]:
+    """Run every block alone, WORKERS children at a time; the outcomes in the blocks' order."""
     todo: queue.Queue[int] = queue.Queue()
     # The longest first, so that the last blocks to start are short ones.
     for index in sorted(range(len(blocks)), key=lambda i: -len(blocks[i].source)):
@@ -149,24 +46,19 @@ def run_alone(blocks: list[Block]) -> list[Outcome]:
     outcomes: list[Outcome | None] = [None] * len(blocks)
 
     def work() -> None:
-        child = None
+        pool = Pool(timeout)
         try:
             while True:
                 try:
                     index = todo.get_nowait()
                 except queue.Empty:
                     return
-                if child is None or not child.alive or child.used >= BLOCKS_PER_PROCESS:
-                    if child is not None:
-                        child.close()
-                    child = Child()
                 try:
-                    outcomes[index] = child.run(blocks[index])
+                    outcomes[index] = pool.run(blocks[index])
                 except Exception as err:  # a bug of this test: say so with the block, not in a thread
                     outcomes[index] = Outcome(blocks[index], f"the test itself failed: {err!r}", 0.0)
         finally:
-            if child is not None:
-                child.close()
+            pool.close()
 
     workers = [threading.Thread(target=work) for _ in range(WORKERS)]
     for worker in workers:
@@ -188,8 +80,9 @@ def test_the_vault_has_try_it_blocks():
     assert len(try_it_blocks()) >= 30
 
 
-def test_every_try_it_block_runs_alone():
-    outcomes = run_alone(try_it_blocks())
+def test_every_continuation_try_it_block_runs_alone():
+    """(The others are run alone by their notes' own items.)"""
+    outcomes = run_alone([block for block in try_it_blocks() if not runs_alone_in_its_note(block)])
     problems, still_pending = [], set()
     for outcome in outcomes:
         if outcome.error is None:
@@ -261,14 +154,53 @@ def test_a_block_that_needs_an_earlier_block_fails(tmp_path):
     )
     blocks = try_it_blocks([note])
     assert [block.line for block in blocks] == [1, 9, 13, 19]
-    global TIMEOUT
-    saved, TIMEOUT = TIMEOUT, 1.0  # the last block hangs: it must fail within its timeout
-    try:
-        outcomes = run_alone(blocks)
-    finally:
-        TIMEOUT = saved
+    outcomes = run_alone(blocks, timeout=1.0)  # the last block hangs: it must fail within its timeout
     assert [o.error is None for o in outcomes] == [True, False, True, False], outcomes
     assert "NameError: name 'greeting' is not defined" in outcomes[1].error, outcomes[1].error
     assert problem(outcomes[1]).startswith(f"{display(note)}:9: ")
     # faulthandler names the line the block hung on (the note line 22, time.sleep), its path escaped.
     assert "no answer within 1 s" in outcomes[3].error and '.md", line 22 in <module>' in outcomes[3].error, outcomes[3].error
+
+
+def test_a_block_alone_is_held_to_the_suites_rules(tmp_path):
+    """A socket left open, and an exception raised where nobody can catch it (a `__del__`), fail
+    a block run alone, as pytest's filterwarnings make them fail in-process."""
+    note = tmp_path / "Заметка.md"
+    note.write_text(
+        "```python\nimport socket\n\nleft_open = socket.socket()\n```\n\n"
+        "```python\nclass Broken:\n    def __del__(self):\n        raise ValueError('in __del__')\n\n\nBroken()\n```\n\n"
+        "```python\nimport socket\n\nwith socket.socket():\n    pass\n```\n",
+        encoding="utf-8",
+    )
+    outcomes = run_alone(try_it_blocks([note]))
+    assert [o.error is None for o in outcomes] == [False, False, True], outcomes
+    assert "ResourceWarning: unclosed <socket.socket" in outcomes[0].error, outcomes[0].error
+    assert outcomes[1].error.strip().endswith("ValueError: in __del__"), outcomes[1].error
+
+
+def test_the_notes_own_items_run_standalone_try_it_blocks_alone(tmp_path):
+    """conftest.py hands a try-it block that is not `continuation` to tests/alone.py: its note's
+    item runs it in a fresh python next to code/ (a program block and a `continuation` block
+    stay in pytest's process)."""
+    import os
+    import subprocess
+    import sys
+    import xml.etree.ElementTree as ElementTree
+
+    from tools.vault import ROOT
+
+    report = tmp_path / "report.xml"
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "0", "-q", "-o", "junit_family=xunit1",
+         f"--junitxml={report}", "vault/Частичные отправка и чтение.md"],
+        cwd=ROOT, env={**os.environ, "CHECKS_FILE": str(tmp_path / "checks.json")}, capture_output=True, check=True,
+    )
+    alone = {case.get("name"): any(p.get("name") == "alone" for p in case.iter("property"))
+             for case in ElementTree.parse(report).iter("testcase")}
+    note = next(p for p in note_paths() if p.name == "Частичные отправка и чтение.md")
+    blocks = {f"line:{b.line}": b for b in code_blocks(note) if b.is_python and not b.notest}
+    assert len(alone) == len(blocks)
+    for name, ran_alone in alone.items():
+        block = blocks[name.rsplit("[", 1)[1].rstrip("]")]
+        assert ran_alone == runs_alone_in_its_note(block), (name, ran_alone)
+    assert any(alone.values()) and not all(alone.values())

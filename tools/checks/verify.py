@@ -11,9 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bs4 import BeautifulSoup
-
 from tools.checks import results
+from tools.site.audit import read_article
 from tools.vault import VAULT, Vault
 
 BAD = (results.FAILED, results.STALE, results.NOT_RUN)
@@ -31,7 +30,7 @@ def problems(site: Path, vault: Vault) -> list[str]:
         if not page.exists():
             found.append(f"vault/{note.rel}: no page at {page}")
             continue
-        article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article")
+        article = read_article(page)
         shown = [div for div in article.select("[data-check]") if div.find_parent(class_="vault-embed") is None
                  and "highlight" in div.get("class", [])]
         if len(shown) != len(lines):
