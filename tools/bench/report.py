@@ -33,14 +33,13 @@ LABELS = {
     "c_epoll": "эталон на C (epoll)",
 }
 # The asyncio servers, which the C10K target is about (uvloop's when they were measured).
-EVENT_LOOPS = ("selectors", "generator", "asyncio_sock", "asyncio_streams", "asyncio_protocol", "uvloop_sock",
-               "uvloop_streams")
+EVENT_LOOPS = ("selectors", "asyncio_sock", "asyncio_streams", "uvloop_sock", "uvloop_streams")
 # The case the targets and the noise are about.
 TYPICAL = (100, 64)
 # Under the C load generator: the reference server, the servers the fairness targets are about,
 # and the least share of the reference's req/s each server is to reach at N = 100, 64 B.
 REFERENCE = "c_epoll"
-FAIR = ("selectors", "asyncio_sock", "asyncio_streams", "asyncio_protocol")
+FAIR = ("selectors", "asyncio_sock", "asyncio_streams")
 RPS_TARGETS = {"selectors": 0.6, "asyncio_streams": 0.35}
 C10K = (10_000, 64)
 
