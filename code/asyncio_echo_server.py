@@ -28,6 +28,9 @@ async def handle(conn: socket.socket, idle_timeout: float | None = None) -> None
         # The next read waits until every byte has gone out: a client that does not
         # read stalls its own echo instead of filling our memory.
         await until_idle(loop.sock_sendall(conn, data), idle_timeout)
+        # On data that is ready, sock_recv and sock_sendall return without giving the loop
+        # up: let everyone else have a turn first. By then the next request is usually in.
+        await asyncio.sleep(0)
 
 
 class IdleClient(Exception):

@@ -7,10 +7,9 @@ import functools
 import gc
 import logging
 import socket
-from collections import deque
 
-from asyncio_echo_server import ACCEPT_PAUSE, peer_gone, wait_for_connection
-from asyncio_streams_echo_server import GC_THRESHOLD, accept_all, keep_read_buffers_off_mmap
+from asyncio_echo_server import peer_gone
+from asyncio_streams_echo_server import GC_THRESHOLD, accept_loop, keep_read_buffers_off_mmap
 from cli import max_clients_option
 from graceful import SHUTDOWN_TIMEOUT, cancel_and_wait, run
 
@@ -64,35 +63,12 @@ def report(peer: str, err: BaseException | None) -> None:
 async def serve(listener: socket.socket, max_clients: int | None = None) -> None:
     """Accept clients, each into a transport with an EchoProtocol, until cancelled; then close them all."""
     loop = asyncio.get_running_loop()
-    listener.setblocking(False)  # accept() below must never block the loop
     clients: set[EchoProtocol] = set()  # accepted and not lost yet: what --max-clients counts
     starting: set[asyncio.Task] = set()  # connect_accepted_socket still under way
-    # Accepted, no protocol yet: filled by accept_all, emptied in the same pass.
-    waiting: deque[tuple[socket.socket, str]] = deque()
-    resume_accepting = 0.0  # while out of file descriptors: when to try accept() again
-    arriving = False  # the last look found clients: more may be on their way
+    start = functools.partial(start_client, clients=clients, starting=starting)  # start(conn, peer)
     try:
-        while True:
-            if arriving:
-                await asyncio.sleep(0)  # look again after one pass of the loop, not through the selector
-            elif resume_accepting:
-                await asyncio.sleep(resume_accepting - loop.time())
-            else:
-                await wait_for_connection(listener)
-            arriving = False
-            if loop.time() >= resume_accepting:
-                shortage = accept_all(listener, waiting, clients, max_clients)
-                if shortage and not resume_accepting:
-                    log.warning("out of file descriptors (%s): new clients wait in the kernel's queue", shortage)
-                resume_accepting = loop.time() + ACCEPT_PAUSE if shortage else 0.0
-                arriving = bool(waiting)
-            # No await between accept() and start_client: a cancel cannot come in between.
-            while waiting:
-                conn, peer = waiting.popleft()
-                start_client(conn, peer, clients, starting)
+        await accept_loop(listener, clients, max_clients, start)
     finally:
-        for conn, _peer in waiting:
-            conn.close()  # never started: the client just sees the connection close
         deadline = loop.time() + SHUTDOWN_TIMEOUT  # one timeout for both steps
         await cancel_and_wait(starting, SHUTDOWN_TIMEOUT)
         await close_all(clients, deadline - loop.time())

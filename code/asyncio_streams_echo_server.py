@@ -8,15 +8,16 @@ import functools
 import gc
 import logging
 import socket
-from collections import deque
+from collections.abc import Callable
 
-from asyncio_echo_server import ACCEPT_BATCH, ACCEPT_PAUSE, peer_gone, until_idle, wait_for_connection
+from asyncio_echo_server import ACCEPT_BATCH, ACCEPT_PAUSE, peer_gone, until_idle
 from cli import RETRY_ACCEPT, client_limit_options, refuse
 from graceful import SHUTDOWN_TIMEOUT, cancel_and_wait, run
 
 BUFFER_SIZE = 1 << 16
-# New objects between two runs of the garbage collector's youngest generation (CPython: 700).
-GC_THRESHOLD = 50_000
+# New objects between two runs of the garbage collector's youngest generation (CPython: 700):
+# more than 10,000 clients connecting at once make (about 40 each), so they cause no run at all.
+GC_THRESHOLD = 1_000_000
 
 log = logging.getLogger(__name__)
 
@@ -78,67 +79,98 @@ async def serve_streams(
     listener: socket.socket, max_clients: int | None = None, idle_timeout: float | None = None
 ) -> None:
     """Serve clients through asyncio streams until cancelled; then stop every client."""
-    loop = asyncio.get_running_loop()
-    listener.setblocking(False)  # accept() below must never block the loop
     clients: set[asyncio.Task] = set()
-    # Accepted, streams not started yet: filled by accept_all, emptied in the same pass.
-    waiting: deque[tuple[socket.socket, str]] = deque()
-    resume_accepting = 0.0  # while out of file descriptors: when to try accept() again
-    arriving = False  # the last look found clients: more may be on their way
+
+    def start_client(conn: socket.socket, peer: str) -> None:
+        task = asyncio.create_task(serve_stream(conn, idle_timeout), name=f"client {peer}")
+        clients.add(task)  # the loop itself keeps only weak references to tasks
+        task.add_done_callback(functools.partial(finish_client, clients, conn, peer))
+
     try:
-        while True:
-            if arriving:
-                # Look again after one pass of the loop, in which everyone ready is served
-                # once (the clients just started take a step), not through the selector.
-                await asyncio.sleep(0)
-            elif resume_accepting:
-                await asyncio.sleep(resume_accepting - loop.time())
-            else:
-                await wait_for_connection(listener)
-            arriving = False
-            if loop.time() >= resume_accepting:
-                shortage = accept_all(listener, waiting, clients, max_clients)
-                if shortage and not resume_accepting:
-                    log.warning("out of file descriptors (%s): new clients wait in the kernel's queue", shortage)
-                resume_accepting = loop.time() + ACCEPT_PAUSE if shortage else 0.0
-                arriving = bool(waiting)
-            # Every client accepted gets its streams now. No await between accept() and the
-            # task: a cancel cannot come in between.
-            while waiting:
-                conn, peer = waiting.popleft()
-                task = asyncio.create_task(serve_stream(conn, idle_timeout), name=f"client {peer}")
-                clients.add(task)
-                task.add_done_callback(functools.partial(finish_client, clients, conn, peer))
+        await accept_loop(listener, clients, max_clients, start_client)
     finally:
-        for conn, _peer in waiting:
-            conn.close()  # never started: the client just sees the connection close
         await cancel_and_wait(clients, SHUTDOWN_TIMEOUT)
 
 
-def accept_all(listener: socket.socket, waiting: deque, clients: set, max_clients: int | None) -> str | None:
-    """Move the connections waiting in the kernel's queue to ours; if descriptors ran out, say why.
+async def accept_loop(
+    listener: socket.socket, clients: set, max_clients: int | None, start_client: Callable[[socket.socket, str], None]
+) -> None:
+    """Until cancelled, hand every connection the kernel queues to start_client(conn, peer).
+
+    The accepting is done by callbacks of the loop, and this coroutine only waits: for a
+    cancel, or for accept() to fail. A cancel can never find an accepted socket in between.
+    """
+    loop = asyncio.get_running_loop()
+    listener.setblocking(False)  # accept() below must never block the loop
+    failed = loop.create_future()  # set only by an error of accept() that is not the client's
+    later: asyncio.TimerHandle | None = None  # the next look, while not waiting for the selector
+    short_of_descriptors = False  # this shortage is already in the log
+
+    def look() -> None:
+        nonlocal later, short_of_descriptors
+        later = None
+        try:
+            took, shortage = accept_all(listener, clients, max_clients, start_client)
+        except Exception as err:
+            failed.set_exception(err)
+            return
+        if shortage and not short_of_descriptors:
+            log.warning("out of file descriptors (%s): new clients wait in the kernel's queue", shortage)
+        short_of_descriptors = shortage is not None
+        if shortage:
+            later = loop.call_later(ACCEPT_PAUSE, look)  # retrying at once would spin
+        elif took:
+            # More are likely on their way. A timer due now runs at the end of the next
+            # pass, after that pass's I/O callbacks: it takes everyone who came meanwhile.
+            later = loop.call_later(0, look)
+        else:
+            loop.add_reader(listener, on_ready)  # the queue is empty: the selector says when it is not
+
+    def on_ready() -> None:
+        loop.remove_reader(listener)  # look decides how to look next
+        look()
+
+    loop.add_reader(listener, on_ready)
+    try:
+        await failed
+    finally:
+        loop.remove_reader(listener)
+        if later is not None:
+            later.cancel()
+
+
+def accept_all(
+    listener: socket.socket, clients: set, max_clients: int | None, start_client: Callable[[socket.socket, str], None]
+) -> tuple[int, str | None]:
+    """Take the connections waiting in the kernel's queue: how many, and why we stopped if descriptors ran out.
 
     At most ACCEPT_BATCH, what the kernel's queue holds: those that come meanwhile wait for
-    the next pass. A connection beyond max_clients is refused at once, so the client sees EOF at once.
+    the next look. A connection beyond max_clients is refused at once, so the client sees EOF at once.
     """
+    took = 0
     for _ in range(ACCEPT_BATCH):
         try:
             conn, address = listener.accept()
         except BlockingIOError:
-            return None  # the kernel's queue is empty
+            return took, None  # the kernel's queue is empty
         except OSError as err:
             if err.errno in RETRY_ACCEPT:
-                return None  # that one connection failed: as after EAGAIN, until the next pass
+                return took, None  # that one connection failed: as after EAGAIN
             if err.errno in (errno.EMFILE, errno.ENFILE):
-                return err.strerror  # the rest stay queued in the kernel
+                return took, err.strerror  # the rest stay queued in the kernel
             raise
+        took += 1
         peer = "%s:%s" % address[:2]
-        if max_clients is not None and len(clients) + len(waiting) >= max_clients:
+        if max_clients is not None and len(clients) >= max_clients:
             refuse(conn)  # the client reads EOF, not a reset, even if it has sent already
             log.warning("client %s refused: already serving %d (--max-clients)", peer, max_clients)
             continue
-        waiting.append((conn, peer))
-    return None  # a full queue's worth taken: the rest wait for the next pass
+        try:
+            start_client(conn, peer)  # no await between accept() and this: nothing can come in between
+        except BaseException:
+            conn.close()  # a bug in start_client: at least the socket is not left open
+            raise
+    return took, None  # a full queue's worth taken: the rest wait for the next look
 
 
 def keep_read_buffers_off_mmap() -> None:
