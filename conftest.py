@@ -64,12 +64,12 @@ def pytest_collection_modifyitems(items):
             continue
         block = next((b for b in code_blocks(item.path) if b.line == item.start_line), None)
         if block is not None and runs_alone_in_its_note(block):
-            item.runtest = _alone(item, block)
-            item.repr_failure = _alone_failure(item, item.repr_failure)
+            item.runtest = _alone(block)
+            item.repr_failure = _alone_failure(block, item.repr_failure)
             item.user_properties.append(("alone", "fresh python next to code/"))
 
 
-def _alone(item, block):
+def _alone(block):
     def runtest():
         global _alone_pool
         from tests.alone import Pool, RanAlone
@@ -84,19 +84,15 @@ def _alone(item, block):
     return runtest
 
 
-def _alone_failure(item, default):
+def _alone_failure(block, default):
     def repr_failure(excinfo, style=None):
         from tests.alone import RanAlone
 
         if excinfo.errisinstance(RanAlone):
-            return f"{display_of(item)}: failed when run alone (a fresh python next to code/):\n{excinfo.value}"
+            return f"{block.where}: failed when run alone (a fresh python next to code/):\n{excinfo.value}"
         return default(excinfo, style)
 
     return repr_failure
-
-
-def display_of(item) -> str:
-    return f"{item.path.relative_to(Path(__file__).parent).as_posix()}:{item.start_line}"
 
 
 def pytest_ignore_collect(collection_path: Path, config):

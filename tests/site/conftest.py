@@ -166,10 +166,8 @@ def _tab(browser, served):
 
 @pytest.fixture
 def page(_tab):
-    """The module's tab with the site's storage cleared and nothing recorded yet: console errors,
-    requests to other hosts, every request. Each test opens the page it needs. The tab does not stay
-    on the site between tests: the graph test failed once in CI without a fresh start, so each test
-    starts from about:blank again."""
+    """The module's tab, with no page loaded and nothing recorded yet: console errors, requests to
+    other hosts, every request. Each test opens the page it needs."""
     _tab.goto("about:blank")
     _tab.context.clear_cookies()
     _tab.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
