@@ -40,8 +40,10 @@ SERVERS = {
     "threaded": ("threaded_echo_server.py", ()),
     "busy_loop": ("nonblocking_echo_server.py", ()),
     "selectors": ("selectors_echo_server.py", ()),
+    "generator": ("generator_echo_server.py", ()),
     "asyncio_sock": ("asyncio_echo_server.py", ()),
     "asyncio_streams": ("asyncio_streams_echo_server.py", ()),
+    "asyncio_protocol": ("asyncio_protocol_echo_server.py", ()),
     "uvloop_sock": ("asyncio_echo_server.py", ("--loop", "uvloop")),
     "uvloop_streams": ("asyncio_streams_echo_server.py", ("--loop", "uvloop")),
 }

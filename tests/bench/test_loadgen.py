@@ -118,14 +118,15 @@ def test_the_longest_wait_for_an_echo_is_reported():
         for n in range(1_000_000):
             request = read_exactly(conn, 64)
             if n == 2:
-                time.sleep(0.4)
+                time.sleep(0.5)
             conn.sendall(request)
 
     with ThreadServer(echo_with_a_pause_before_the_third) as server:
-        result = generate(server.port, clients=1, seconds=0.6)
+        result = generate(server.port, clients=1, seconds=0.8)
     assert result["starved"] == 0 and result["mismatches"] == 0 and result["failed"] == 0, result
-    assert result["first_echo_max_ms"] < 300, result
-    assert 400 <= result["worst_gap_max_ms"] < 1000 and result["stalled"] == 0, result
+    # The pause is the longest wait, not the first echo (a busy machine has delayed it by 0.4 s).
+    assert result["first_echo_max_ms"] < 500, result
+    assert 500 <= result["worst_gap_max_ms"] < 1000 and result["stalled"] == 0, result
     assert result["round_trips"] > 3
 
 

@@ -11,7 +11,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import threading
 from pathlib import Path
 
@@ -61,25 +60,19 @@ def site(site_build) -> Path:
 FIXTURE_VAULT = Path(__file__).parent / "fixture_vault"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def fixture_build(tmp_path_factory) -> Build:
-    """tests/site/fixture_vault built with our configuration (not strict: it has a missing link),
-    for the address the browser tests serve it at (Material's hover previews read the sitemap,
-    so they work only there)."""
+    """tests/site/fixture_vault built with our configuration (not strict: it has a missing link).
+    Not for the address it is served at: every worker serves it at a port of its own, and a page
+    served at another port than its site_url's would get links to that port from Material's instant
+    navigation (the hover test builds a site of its own for its port)."""
 
     def make(site: Path) -> Build:
         vault = site.parent / "vault"
         shutil.copytree(FIXTURE_VAULT, vault)
         checks = site.parent / "checks.json"
         results.write(checks, fixture_results(vault))
-        return mkdocs_build(site, vault=vault, strict=False, checks=checks,
-                            site_url=f"http://127.0.0.1:{free_port()}/")
+        return mkdocs_build(site, vault=vault, strict=False, checks=checks)
 
     return built_once(tmp_path_factory, "fixture-site", make)
 

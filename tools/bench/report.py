@@ -33,13 +33,13 @@ LABELS = {
     "c_epoll": "эталон на C (epoll)",
 }
 # The asyncio servers, which the C10K target is about (uvloop's when they were measured).
-EVENT_LOOPS = ("selectors", "asyncio_sock", "asyncio_streams", "uvloop_sock", "uvloop_streams")
+EVENT_LOOPS = ("selectors", "asyncio_sock", "asyncio_streams", "asyncio_protocol", "uvloop_sock", "uvloop_streams")
 # The case the targets and the noise are about.
 TYPICAL = (100, 64)
 # Under the C load generator: the reference server, the servers the fairness targets are about,
 # and the least share of the reference's req/s each server is to reach at N = 100, 64 B.
 REFERENCE = "c_epoll"
-FAIR = ("selectors", "asyncio_sock", "asyncio_streams")
+FAIR = ("selectors", "asyncio_sock", "asyncio_streams", "asyncio_protocol")
 RPS_TARGETS = {"selectors": 0.6, "asyncio_streams": 0.35}
 C10K = (10_000, 64)
 
@@ -497,6 +497,43 @@ def c_contention(data: dict) -> str | None:
             "когда оба процесса то и дело засыпают, этого больше всего.")
 
 
+def layers_section(data: dict, fast: str = "asyncio_protocol", layered: str = "asyncio_streams") -> list[str]:
+    """What skipping the streams layer saves: the Protocol server against the streams server, case by
+    case, under both generators (the Protocol note shows this section)."""
+    rows = []
+    for clients in data["settings"]["clients"]:
+        for size in data["settings"]["sizes"]:
+            a, b = (typical_run(runs_of(data, s, clients, size)) for s in (layered, fast))
+            if a and b and a.get("cpu_per_request_us") and b.get("cpu_per_request_us"):
+                rows.append(f"| на Python | {num(clients)} | {size_name(size)} | {num(a['rps'])} | {num(b['rps'])} | "
+                            f"{num(a['cpu_per_request_us'], 1)} | {num(b['cpu_per_request_us'], 1)} | "
+                            f"{num(b['cpu_per_request_us'] / a['cpu_per_request_us'], 2)}× |")
+    for clients in saturating(data)["settings"]["clients"]:
+        for size in saturating(data)["settings"]["sizes"]:
+            a, b = (versus(data, s, clients, size).run for s in (layered, fast))
+            if a and b and "error" not in a and "error" not in b and a.get("cpu_per_request_us") and b.get("cpu_per_request_us"):
+                rows.append(f"| на C | {num(clients)} | {size_name(size)} | {num(a['rps'])} | {num(b['rps'])} | "
+                            f"{num(a['cpu_per_request_us'], 1)} | {num(b['cpu_per_request_us'], 1)} | "
+                            f"{num(b['cpu_per_request_us'] / a['cpu_per_request_us'], 2)}× |")
+    if not rows:
+        return []
+    out = [f"## {label(fast)} против {label(layered)}", "",
+           f"| генератор | N | запрос | {label(layered)}: запросов/с | {label(fast)}: запросов/с | "
+           f"{label(layered)}: CPU на запрос, мкс | {label(fast)}: CPU на запрос, мкс | отношение CPU |",
+           "|---|--:|---|--:|--:|--:|--:|--:|", *rows, ""]
+    big = max(data["settings"]["clients"])
+    setups = [(size, *(typical_run(runs_of(data, s, big, size)) for s in (layered, fast)))
+              for size in data["settings"]["sizes"]]
+    setups = [f"{size_name(size)}: {num(a['setup_cpu_us_per_client'])} против {num(b['setup_cpu_us_per_client'])} мкс"
+              for size, a, b in setups if a and b and a.get("setup_cpu_us_per_client") and b.get("setup_cpu_us_per_client")]
+    out += [f"Отношение CPU — CPU на запрос у {label(fast)}, делённое на то же у {label(layered)}: меньше единицы — "
+            f"{label(fast)} дешевле. Под генератором на C показан раунд с медианным отношением к эталону."]
+    if setups:
+        out[-1] += (f" Подготовка клиента, пока {num(big)} клиентов подключаются разом (генератор на Python, "
+                    f"CPU сервера на клиента, {label(layered)} против {label(fast)}): " + "; ".join(setups) + ".")
+    return out + [""]
+
+
 def generators_section(data: dict) -> list[str]:
     """The same servers at N = 100, 64 B under both generators: what each generator costs per request."""
     clients, size = TYPICAL
@@ -585,6 +622,7 @@ def table_note(data: dict) -> str:
         if c_contention(data):
             out += [c_contention(data), ""]
         out += generators_section(data)
+    out += layers_section(data)
     out += ["## Простой", "", "| сервер | получил ядра | хотел ядра |", "|---|--:|--:|"]
     out += [f"| {label(r['server'])} | {pct(r['cpu_share'], 1)} | {pct(r.get('wanted_share'), 1)} |"
             for r in data["idle"] if "cpu_share" in r]
