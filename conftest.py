@@ -6,6 +6,7 @@ vault's notes to its collector instead, so plain `pytest` runs everything and
 `pytest "vault/Модуль selectors.md"` runs the blocks of one note.
 """
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -26,6 +27,12 @@ VAULT = Path(__file__).parent / "vault"
 # is in .gitignore, and the tangle check looks only at code/*.py.
 sys.dont_write_bytecode = False
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+def pytest_collection_finish(session):
+    """What exists once the tests are collected (modules, the vault model, the items) lives for
+    the whole run: the cyclic collector need not walk it again at every full collection."""
+    gc.freeze()
 
 
 def pytest_collect_file(file_path: Path, parent):

@@ -31,6 +31,13 @@ def url_of(note_name: str) -> str:
     return quote(note_name) + "/"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _parsed_once_per_module():
+    """The parsed pages are let go when this module ends (a later full collection would walk them)."""
+    yield
+    articles.cache_clear()
+
+
 @functools.cache
 def articles(site) -> list:
     """(page path, its article) of every built page: parsed once a run, as parsing is most of the cost."""

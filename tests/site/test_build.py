@@ -40,6 +40,15 @@ def note_page(site: Path, note: Path) -> Path:
     return site / note.relative_to(VAULT).with_suffix("") / "index.html"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _parsed_once_per_module():
+    """The parsed pages are kept while this module runs, then let go: hundreds of thousands of
+    objects that every later full collection of this worker would walk."""
+    yield
+    article.cache_clear()
+    refs_of.cache_clear()
+
+
 @cache
 def article(site: Path, page: Path):
     """The page's <article>, parsed alone: the rest of every page is the theme's, and parsing whole
