@@ -8,6 +8,7 @@ and sets the navigation from the hub's reading order.
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import re
@@ -45,6 +46,17 @@ _ABSENT = object()
 
 def on_files(files: Files, config) -> Files:
     """Read the vault into the model once, report its problems, add the site-only pages."""
+    # Reading the vault makes millions of objects and no garbage (no cycles): a collection while
+    # they pile up would only walk them, again and again as the heap grows (9.5 s of CPU in 16
+    # full collections at 10,000 notes). So none runs until the model is built and frozen.
+    gc.disable()
+    try:
+        return _read_vault(files, config)
+    finally:
+        gc.enable()
+
+
+def _read_vault(files: Files, config) -> Files:
     docs = Path(config.docs_dir)
     notes, others = {}, []
     for file in files:
@@ -62,7 +74,7 @@ def on_files(files: Files, config) -> Files:
                 raise
         elif file.abs_src_path and Path(file.abs_src_path).is_relative_to(docs):
             others.append(file.src_uri)
-    vault = Vault(docs, notes, others)
+    vault = Vault(docs, notes, others, keep_tokens=False)  # a note's tokens come back when it is rendered
     # The vault check reports the same problems in the same words (tools/vault/vault.py).
     for problem in vault.problems():
         log.warning(str(problem))
@@ -92,7 +104,19 @@ def on_files(files: Files, config) -> Files:
     site_pages = frozenset(files.get_file_from_path(uri).url.rstrip("/") for uri in generated)
     _state.update(vault=vault, urls=urls, generated=added, rendered={}, lent_meta={}, site_pages=site_pages,
                   results=results, checks={})
+    # The model lives to the end of the build: out of the collector's sight (gc.freeze), the
+    # collections while pages are built do not walk it either. on_post_build gives it back, so
+    # that a `mkdocs serve` rebuild lets the old one be collected.
+    gc.freeze()
     return files
+
+
+def on_post_build(config) -> None:
+    gc.unfreeze()
+
+
+def on_build_error(error) -> None:
+    gc.unfreeze()
 
 
 def on_nav(nav, config, files):
@@ -185,6 +209,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
     urls = _state["urls"]
     rendered = render_note(note, vault, page.url, urls.get, urls[pages.TAGS], _state["site_pages"], note_checks)
     content, toc = rendered.html, rendered.toc
+    note.release_tokens()  # the page is written: the parse's tokens were most of the build's memory
     if src_uri in vault.notes:
         used = {h.id for h in note.headings}
         backlinks_id = unique_id(slugify_unicode(BACKLINKS_TITLE, "-"), used)
@@ -264,6 +289,18 @@ def give_back_meta(page, keys=("tags",)) -> None:
 HIGHLIGHTED_CODE = re.compile(r"<pre>(?:<span></span>)?<code>(.*?)</code></pre>", re.S)
 TAG = re.compile(r"<[^>]+>")
 SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')  # what the search plugin removes
+# Of the attributes the plugin reads only a heading's id, data-search-exclude and the classes
+# headerlink and linenodiv (material/plugins/search/plugin.py, Parser): it gets the tags without
+# the others (a link's long href, the classes), which its parser spent a quarter of its time on.
+# A tag the pattern does not match (a quote inside a value) reaches the plugin as it is.
+START_TAG = re.compile(r'<([a-zA-Z][\w-]*)((?:\s+[\w-]+(?:="[^"<>]*")?)*)\s*(/?)>')
+READ_BY_SEARCH = re.compile(r'\s(?:id="[^"]*"|data-search-exclude(?:="[^"]*")?|class="(?:headerlink|linenodiv)")')
+
+
+def _for_search(content: str) -> str:
+    """The page's HTML as the search plugin reads it: the same tags, text and attributes it uses."""
+    content = HIGHLIGHTED_CODE.sub(lambda m: f"<pre><code>{TAG.sub('', m[1])}</code></pre>", content)
+    return START_TAG.sub(lambda m: f"<{m[1]}{''.join(READ_BY_SEARCH.findall(m[2]))}{m[3]}>", content)
 
 
 @event_priority(10)  # before the search plugin (0)
@@ -271,7 +308,7 @@ def _plain_code_for_search(context, page, config, nav):
     vault = _state.get("vault")
     if vault is not None and page.file.src_uri in vault.notes:
         _state.setdefault("highlighted", {})[page.file.src_uri] = page.content
-        page.content = HIGHLIGHTED_CODE.sub(lambda m: f"<pre><code>{TAG.sub('', m[1])}</code></pre>", page.content)
+        page.content = _for_search(page.content)
     return context
 
 

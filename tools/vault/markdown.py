@@ -8,10 +8,13 @@ strikethrough, task lists, footnotes and bare-URL autolinks (linkify-it-py), `$â
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core.linkify import linkify
+from markdown_it.rules_inline.text import _TerminatorChars
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -27,6 +30,8 @@ def make_parser(obsidian: bool = True) -> MarkdownIt:
     # Bare URLs with a scheme become links, as in Obsidian; `tryit.py` or `example.com` stay text.
     md.linkify.set({"fuzzy_link": False, "fuzzy_email": False})
     md.core.ruler.at("linkify", _linkify_where_urls_are)
+    md.inline.ruler.at("text", _text)
+    md.block.parse = _block_parse(md.block)
     md.use(front_matter_plugin)
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
@@ -47,6 +52,69 @@ def _task_checkboxes(state) -> None:
         if token.type == "inline" and token.children and token.children[0].type == "html_inline" \
                 and token.children[0].content.startswith('<input class="task-list-item-checkbox"'):
             token.children[0].type = "task_checkbox"
+
+
+# markdown-it's `text` rule, with its own stop characters, as one regex: it stepped over the text one
+# character at a time in Python, a fifth of the parse of a note of plain prose.
+_TEXT = re.compile("[^" + re.escape("".join(sorted(_TerminatorChars))) + "]+")
+
+
+def _text(state, silent: bool) -> bool:
+    match = _TEXT.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    if not silent:
+        state.pending += match.group()
+    state.pos = match.end()
+    return True
+
+
+_INDENT = re.compile(r"[ \t]*")
+
+
+def _line_marks(src: str) -> tuple[list[int], list[int], list[int], list[int]]:
+    """StateBlock's line tables (bMarks, eMarks, tShift, sCount), worked out a line at a time: its
+    constructor walks the note one character at a time in Python (up to a fifth of the parse)."""
+    begins, ends, shifts, columns = [], [], [], []
+    start, length = 0, len(src)
+    while start < length:
+        end = src.find("\n", start)
+        if end < 0:
+            end = length
+        shift = _INDENT.match(src, start, end).end() - start
+        if end == length and start + shift == length:
+            break  # a last line of blanks with no newline after it: markdown-it leaves it out too
+        column = shift
+        if "\t" in src[start:start + shift]:
+            column = 0
+            for character in src[start:start + shift]:
+                column += 4 - column % 4 if character == "\t" else 1
+        begins.append(start)
+        ends.append(end)
+        shifts.append(shift)
+        columns.append(column)
+        start = end + 1
+    # StateBlock's fake last line, which its bounds checks expect
+    return begins + [length], ends + [length], shifts + [0], columns + [0]
+
+
+def _block_parse(block):
+    """ParserBlock.parse with the line tables from _line_marks, the same numbers as StateBlock's
+    own (compared on random text and on every note, with the tokens they give); the rest of the
+    state is StateBlock's, made for an empty text so that its loop has nothing to walk."""
+
+    def parse(src: str, md: MarkdownIt, env, tokens: list[Token]):
+        if not src:
+            return None
+        state = StateBlock("", md, env, tokens)
+        state.src = src
+        state.bMarks, state.eMarks, state.tShift, state.sCount = _line_marks(src)
+        state.bsCount = [0] * len(state.bMarks)
+        state.lineMax = len(state.bMarks) - 1
+        block.tokenize(state, state.line, state.lineMax)
+        return state.tokens
+
+    return parse
 
 
 def _linkify_where_urls_are(state) -> None:

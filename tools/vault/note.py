@@ -135,6 +135,29 @@ class Note:
     def tokens(self) -> list[Token]:
         return parse(self.source)
 
+    # What holds the parse's tokens: they are most of a note's memory (~47 KB of ~56 KB for a
+    # note of the bench's vaults), the rest of the model only a few KB.
+    _HOLD_TOKENS = ("tokens", "_inline", "footer")
+
+    def release_tokens(self) -> None:
+        """Let go of the parse's tokens; the links, headings, block ids and the rest found in them
+        stay. A later reader of `tokens` (an embed of this note, say) parses the note again, to the
+        same tokens, so the indices the model keeps (Heading.token, body_end) still hold. The site
+        calls it once a note is rendered: a vault of 10,000 notes cannot keep every parse to the end
+        of the build."""
+        for name in self._HOLD_TOKENS:
+            self.__dict__.pop(name, None)
+
+    def find_all(self) -> Note:
+        """Work out now everything the vault asks of a note: what the other notes' links resolve
+        against (title, aliases, headings, block ids), what its own links, tags, code and raw HTML
+        are (the check, the graph, the backlinks) and where its text ends. After it,
+        release_tokens() costs no second parse until the note itself is rendered."""
+        for name in ("title", "aliases", "links", "html_links", "tags", "headings", "block_ids",
+                     "code_blocks", "raw_html", "body_end"):
+            getattr(self, name)
+        return self
+
     @cached_property
     def name(self) -> str:
         return PurePosixPath(self.rel).stem
