@@ -500,21 +500,21 @@ def c_contention(data: dict) -> str | None:
 def layers_section(data: dict, fast: str = "asyncio_protocol", layered: str = "asyncio_streams") -> list[str]:
     """What skipping the streams layer saves: the Protocol server against the streams server, case by
     case, under both generators (the Protocol note shows this section)."""
+    def row(generator: str, clients: int, size: int, a: dict | None, b: dict | None) -> list[str]:
+        if not (a and b and "error" not in a and "error" not in b
+                and a.get("cpu_per_request_us") and b.get("cpu_per_request_us")):
+            return []
+        return [f"| {generator} | {num(clients)} | {size_name(size)} | {num(a['rps'])} | {num(b['rps'])} | "
+                f"{num(a['cpu_per_request_us'], 1)} | {num(b['cpu_per_request_us'], 1)} | "
+                f"{num(b['cpu_per_request_us'] / a['cpu_per_request_us'], 2)}× |"]
+
     rows = []
     for clients in data["settings"]["clients"]:
         for size in data["settings"]["sizes"]:
-            a, b = (typical_run(runs_of(data, s, clients, size)) for s in (layered, fast))
-            if a and b and a.get("cpu_per_request_us") and b.get("cpu_per_request_us"):
-                rows.append(f"| на Python | {num(clients)} | {size_name(size)} | {num(a['rps'])} | {num(b['rps'])} | "
-                            f"{num(a['cpu_per_request_us'], 1)} | {num(b['cpu_per_request_us'], 1)} | "
-                            f"{num(b['cpu_per_request_us'] / a['cpu_per_request_us'], 2)}× |")
+            rows += row("на Python", clients, size, *(typical_run(runs_of(data, s, clients, size)) for s in (layered, fast)))
     for clients in saturating(data)["settings"]["clients"]:
         for size in saturating(data)["settings"]["sizes"]:
-            a, b = (versus(data, s, clients, size).run for s in (layered, fast))
-            if a and b and "error" not in a and "error" not in b and a.get("cpu_per_request_us") and b.get("cpu_per_request_us"):
-                rows.append(f"| на C | {num(clients)} | {size_name(size)} | {num(a['rps'])} | {num(b['rps'])} | "
-                            f"{num(a['cpu_per_request_us'], 1)} | {num(b['cpu_per_request_us'], 1)} | "
-                            f"{num(b['cpu_per_request_us'] / a['cpu_per_request_us'], 2)}× |")
+            rows += row("на C", clients, size, *(versus(data, s, clients, size).run for s in (layered, fast)))
     if not rows:
         return []
     out = [f"## {label(fast)} против {label(layered)}", "",

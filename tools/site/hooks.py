@@ -49,11 +49,13 @@ def on_files(files: Files, config) -> Files:
     # Reading the vault makes millions of objects and no garbage (no cycles): a collection while
     # they pile up would only walk them, again and again as the heap grows (9.5 s of CPU in 16
     # full collections at 10,000 notes). So none runs until the model is built and frozen.
+    enabled = gc.isenabled()  # a caller's own choice (a test run in-process) is left as it was
     gc.disable()
     try:
         return _read_vault(files, config)
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
 
 
 def _read_vault(files: Files, config) -> Files:
@@ -106,17 +108,25 @@ def _read_vault(files: Files, config) -> Files:
                   results=results, checks={})
     # The model lives to the end of the build: out of the collector's sight (gc.freeze), the
     # collections while pages are built do not walk it either. on_post_build gives it back, so
-    # that a `mkdocs serve` rebuild lets the old one be collected.
-    gc.freeze()
+    # that a `mkdocs serve` rebuild lets the old one be collected. Only where nothing else froze
+    # objects (a build inside a test run that froze its own): unfreezing gives back all of them.
+    _state["froze"] = gc.get_freeze_count() == 0
+    if _state["froze"]:
+        gc.freeze()
     return files
 
 
 def on_post_build(config) -> None:
-    gc.unfreeze()
+    _give_back_frozen()
 
 
 def on_build_error(error) -> None:
-    gc.unfreeze()
+    _give_back_frozen()
+
+
+def _give_back_frozen() -> None:
+    if _state.pop("froze", False):
+        gc.unfreeze()
 
 
 def on_nav(nav, config, files):
