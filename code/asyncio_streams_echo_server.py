@@ -18,6 +18,9 @@ BUFFER_SIZE = 1 << 16
 # New objects between two runs of the garbage collector's youngest generation (CPython: 700):
 # more than 10,000 clients connecting at once make (about 40 each), so they cause no run at all.
 GC_THRESHOLD = 1_000_000
+# While a crowd is being set up, one more look at the kernel's queue after this many new clients:
+# a client's setup costs more than the time between two connections of a crowd, accept() far less.
+LOOK_EVERY = 256
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +108,33 @@ async def accept_loop(
     failed = loop.create_future()  # set only by an error of accept() that is not the client's
     later: asyncio.TimerHandle | None = None  # the next look, while not waiting for the selector
     short_of_descriptors = False  # this shortage is already in the log
+    started = 0  # clients handed to start_client so far
+    stopped = False  # accept_loop is over: looks still scheduled must take no one
+
+    def start(conn: socket.socket, peer: str) -> None:
+        nonlocal started
+        start_client(conn, peer)  # its setup runs later, in the steps of the next pass
+        started += 1
+        if started % LOOK_EVERY == 0:
+            # Scheduled now, this look comes right after these clients' first steps, amid
+            # the setups of the rest: the kernel's queue does not wait for a whole pass.
+            loop.call_soon(look_amid_setups)
+
+    def look_amid_setups() -> None:
+        # Only takes: whether and when to look next is still for look to decide.
+        if stopped:
+            return
+        try:
+            accept_all(listener, clients, max_clients, start)
+        except Exception as err:
+            if not failed.done():
+                failed.set_exception(err)
 
     def look() -> None:
         nonlocal later, short_of_descriptors
         later = None
         try:
-            took, shortage = accept_all(listener, clients, max_clients, start_client)
+            took, shortage = accept_all(listener, clients, max_clients, start)
         except Exception as err:
             failed.set_exception(err)
             return
@@ -134,6 +158,7 @@ async def accept_loop(
     try:
         await failed
     finally:
+        stopped = True
         loop.remove_reader(listener)
         if later is not None:
             later.cancel()
