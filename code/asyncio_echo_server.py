@@ -37,10 +37,16 @@ class IdleClient(Exception):
     """The client has sent nothing and taken nothing for --idle-timeout seconds."""
 
 
-async def until_idle(awaitable, idle_timeout: float | None):
-    """Await it for at most idle_timeout seconds (None: as long as it takes); past that, IdleClient."""
+def until_idle(awaitable, idle_timeout: float | None):
+    """What to await instead: it, for at most idle_timeout seconds (None: as long as it takes); past that, IdleClient."""
     if idle_timeout is None:
-        return await awaitable  # no timer, no Timeout object: the wait is just the wait
+        # No timer, no Timeout object, not even a coroutine around it: the wait is just
+        # the wait, and the server pays nothing per request for a limit it was not given.
+        return awaitable
+    return within_deadline(awaitable, idle_timeout)
+
+
+async def within_deadline(awaitable, idle_timeout: float):
     deadline = asyncio.timeout(idle_timeout)
     try:
         async with deadline:
