@@ -146,9 +146,9 @@ def test_what_the_notes_say_of_the_streams_server_holds_in_the_json():
         selectors = report.typical_run(report.runs_of(data, "selectors", 10_000, size))
         # "Ядро его клиентов не выбрасывает (`listen_overflows` у него 0)"
         assert streams["listen_overflows"] == 0, streams
-        # "примерно в полтора–три раза больше процессорного времени, чем сервер на `selectors`"
+        # "в полтора–четыре раза больше процессорного времени, чем сервер на `selectors`"
         ratio = streams["setup_cpu_us_per_client"] / selectors["setup_cpu_us_per_client"]
-        assert 1.4 <= ratio <= 3.2, f"streams/selectors setup CPU per client at {size} B: {ratio:.2f}; edit the notes"
+        assert 1.4 <= ratio <= 4.0, f"streams/selectors setup CPU per client at {size} B: {ratio:.2f}; edit the notes"
 
 
 def test_what_the_protocol_note_says_of_skipping_streams_holds_in_the_json():
