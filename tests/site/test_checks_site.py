@@ -3,6 +3,8 @@ the fixture vault built with a results file of every state, and the real vault b
 
 from __future__ import annotations
 
+import json
+
 from bs4 import BeautifulSoup
 
 from tests.site.fixture_results import EXPECTED
@@ -57,6 +59,15 @@ def test_the_checks_page_lists_every_note_with_blocks(fixture_build):
                 if "Из 6 блоков кода на Python" in p.get_text())
     assert "тесты запустили 2, прошли 1" in line.get_text()
     assert line.select_one('a[href="checks/"]') is not None, line  # a live link, not unresolved text
+
+
+def test_search_finds_the_checks_page_but_not_a_note_again_in_it(fixture_build):
+    index = json.loads((fixture_build.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    checks_docs = [doc for doc in index["docs"] if doc["location"].startswith("checks/")]
+    assert "checks/" in [doc["location"] for doc in checks_docs], "the checks page is not in the search index"
+    for doc in checks_docs:  # the page and its title's section, none for a note (Альфа, Гамма)
+        assert "Альфа" not in doc["title"] + doc["text"], f"a note's part of the report is indexed: {doc}"
+    assert any(doc["location"] == "%D0%90%D0%BB%D1%8C%D1%84%D0%B0/" for doc in index["docs"])
 
 
 def test_with_no_results_every_block_of_the_vault_is_not_run(site, site_build):

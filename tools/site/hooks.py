@@ -299,6 +299,7 @@ def give_back_meta(page, keys=("tags",)) -> None:
 HIGHLIGHTED_CODE = re.compile(r"<pre>(?:<span></span>)?<code>(.*?)</code></pre>", re.S)
 TAG = re.compile(r"<[^>]+>")
 SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')  # what the search plugin removes
+HAS_SEARCH_ATTRIBUTE = re.compile(r'data-search-\w+="[^"]+"')  # the same, found faster (a literal start)
 # Of the attributes the plugin reads only a heading's id, data-search-exclude and the classes
 # headerlink and linenodiv (material/plugins/search/plugin.py, Parser): it gets the tags without
 # the others (a link's long href, the classes), which its parser spent a quarter of its time on.
@@ -326,7 +327,8 @@ def _plain_code_for_search(context, page, config, nav):
 def _highlighted_code_back(context, page, config, nav):
     original = _state.get("highlighted", {}).pop(page.file.src_uri, None)
     if original is not None:
-        page.content = SEARCH_ATTRIBUTE.sub("", original)
+        # A note's own data-search-exclude has no value: most notes have nothing to remove.
+        page.content = SEARCH_ATTRIBUTE.sub("", original) if HAS_SEARCH_ATTRIBUTE.search(original) else original
     return context
 
 

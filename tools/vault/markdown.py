@@ -8,6 +8,9 @@ strikethrough, task lists, footnotes and bare-URL autolinks (linkify-it-py), `$â
 
 from __future__ import annotations
 
+import dataclasses
+import marshal
+import operator
 import re
 from functools import lru_cache
 
@@ -168,3 +171,49 @@ def _syntax_in(text: str) -> tuple[tuple[str, str], ...]:
             elif child.type in ("math_inline", "math_inline_double"):
                 found.append(("math", f"${child.content}$"))
     return tuple(found)
+
+
+# -- a parse kept in a compact form --------------------------------------------------------------
+# The site reads every note before it renders any (links resolve against the whole vault), and a
+# vault of 10,000 notes cannot keep every note's tokens to the end (~47 KB of objects a note). It
+# keeps each parse as marshal bytes of the tokens' fields (~11 KB) instead: making the tokens
+# again from them costs about a quarter of parsing the note anew. marshal is the stdlib's C
+# serialiser of plain values; the bytes never leave the process, so its format's tie to the Python
+# version is no issue.
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Token))
+_ROW = operator.attrgetter(*_FIELDS)
+_CHILDREN = _FIELDS.index("children")
+# Token(*row) needs every field in its constructor, in the order of the fields.
+_PACKABLE = all(f.init for f in dataclasses.fields(Token))
+
+
+def _rows(tokens: list[Token]) -> list[tuple]:
+    rows = []
+    for token in tokens:
+        row = _ROW(token)
+        if row[_CHILDREN] is not None:
+            row = (*row[:_CHILDREN], _rows(row[_CHILDREN]), *row[_CHILDREN + 1:])
+        rows.append(row)
+    return rows
+
+
+def _tokens(rows: list[tuple]) -> list[Token]:
+    return [Token(*row) if row[_CHILDREN] is None else
+            Token(*row[:_CHILDREN], _tokens(row[_CHILDREN]), *row[_CHILDREN + 1:]) for row in rows]
+
+
+def pack(tokens: list[Token]) -> bytes | None:
+    """The tokens as bytes that unpack() makes equal tokens of (None: something in them, such as a
+    plugin's object in a token's meta, is not a plain value)."""
+    if not _PACKABLE:
+        return None
+    try:
+        return marshal.dumps(_rows(tokens))
+    except ValueError:
+        return None
+
+
+def unpack(packed: bytes) -> list[Token]:
+    """New tokens, equal to those pack() was given (fields, attrs, meta and children alike)."""
+    return _tokens(marshal.loads(packed))

@@ -19,7 +19,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown_it.token import Token
 
 from tools.vault.blocks import Block, parse_info
-from tools.vault.markdown import parse
+from tools.vault.markdown import pack, parse, unpack
 
 FOOTER_KEYS = ("Relations", "Tags", "References", "Query")
 FOOTER_ROW = re.compile(r"^(Relations|Tags|References|Query):(.*)$")
@@ -133,26 +133,36 @@ class Note:
 
     @cached_property
     def tokens(self) -> list[Token]:
-        return parse(self.source)
+        packed = self.__dict__.pop("_packed", None)
+        return unpack(packed) if packed is not None else parse(self.source)
 
     # What holds the parse's tokens: they are most of a note's memory (~47 KB of ~56 KB for a
     # note of the bench's vaults), the rest of the model only a few KB.
-    _HOLD_TOKENS = ("tokens", "_inline", "footer")
+    _HOLD_TOKENS = ("tokens", "_inline", "footer", "_packed")
 
     def release_tokens(self) -> None:
-        """Let go of the parse's tokens; the links, headings, block ids and the rest found in them
-        stay. A later reader of `tokens` (an embed of this note, say) parses the note again, to the
-        same tokens, so the indices the model keeps (Heading.token, body_end) still hold. The site
-        calls it once a note is rendered: a vault of 10,000 notes cannot keep every parse to the end
-        of the build."""
+        """Let go of the parse's tokens (and of their packed form); the links, headings, block ids
+        and the rest found in them stay. A later reader of `tokens` (an embed of this note, say)
+        parses the note again, to the same tokens, so the indices the model keeps (Heading.token,
+        body_end) still hold. The site calls it once a note is rendered: a vault of 10,000 notes
+        cannot keep every parse to the end of the build."""
         for name in self._HOLD_TOKENS:
             self.__dict__.pop(name, None)
+
+    def pack_tokens(self) -> None:
+        """Keep the parse as bytes (markdown.pack, a quarter of the tokens' memory) and let go of
+        the tokens: the next reader of `tokens` gets them back from the bytes at about a quarter of
+        the cost of a parse (the site: the note's render, after every note was read)."""
+        packed = pack(self.tokens) if "tokens" in self.__dict__ else None
+        self.release_tokens()
+        if packed is not None:
+            self._packed = packed
 
     def find_all(self) -> Note:
         """Work out now everything the vault asks of a note: what the other notes' links resolve
         against (title, aliases, headings, block ids), what its own links, tags, code and raw HTML
         are (the check, the graph, the backlinks) and where its text ends. After it,
-        release_tokens() costs no second parse until the note itself is rendered."""
+        release_tokens() or pack_tokens() costs no second parse until the note itself is rendered."""
         for name in ("title", "aliases", "links", "html_links", "tags", "headings", "block_ids",
                      "code_blocks", "raw_html", "body_end"):
             getattr(self, name)
