@@ -20,7 +20,7 @@ serve: $(VENV)/.installed
 build: $(VENV)/.installed
 	$(BIN)/mkdocs build --strict
 
-## bench-site: time the site build against plain Material (500, 2,000 and 10,000 synthetic notes: CPU and peak memory); records the table in README.md (20 to 28 min here)
+## bench-site: time the site build against plain Material (500, 2,000 and 10,000 synthetic notes: CPU and peak memory); records the table in README.md (7 min here when the machine is quiet, up to 28 when busy)
 bench-site: $(VENV)/.installed
 	$(BIN)/python -m tools.site.bench
 
