@@ -120,24 +120,27 @@ async def accept_loop(
             # the setups of the rest: the kernel's queue does not wait for a whole pass.
             loop.call_soon(look_amid_setups)
 
+    def take() -> tuple[int, str | None] | None:
+        """accept_all's answer, or None: accept() failed for good, and accept_loop ends."""
+        try:
+            return accept_all(listener, clients, max_clients, start)
+        except Exception as err:
+            if not failed.done():  # both looks may meet the error before accept_loop does
+                failed.set_exception(err)
+            return None
+
     def look_amid_setups() -> None:
         # Only takes: whether and when to look next is still for look to decide.
-        if stopped:
-            return
-        try:
-            accept_all(listener, clients, max_clients, start)
-        except Exception as err:
-            if not failed.done():
-                failed.set_exception(err)
+        if not stopped:
+            take()
 
     def look() -> None:
         nonlocal later, short_of_descriptors
         later = None
-        try:
-            took, shortage = accept_all(listener, clients, max_clients, start)
-        except Exception as err:
-            failed.set_exception(err)
+        taken = take()
+        if taken is None:
             return
+        took, shortage = taken
         if shortage and not short_of_descriptors:
             log.warning("out of file descriptors (%s): new clients wait in the kernel's queue", shortage)
         short_of_descriptors = shortage is not None

@@ -298,8 +298,9 @@ def give_back_meta(page, keys=("tags",)) -> None:
 # same words, a third of the tags fewer), and the page gets its highlighted code back after.
 HIGHLIGHTED_CODE = re.compile(r"<pre>(?:<span></span>)?<code>(.*?)</code></pre>", re.S)
 TAG = re.compile(r"<[^>]+>")
-SEARCH_ATTRIBUTE = re.compile(r'\s?data-search-\w+="[^"]+"')  # what the search plugin removes
-HAS_SEARCH_ATTRIBUTE = re.compile(r'data-search-\w+="[^"]+"')  # the same, found faster (a literal start)
+SEARCHED_ATTRIBUTE = r'data-search-\w+="[^"]+"'
+SEARCH_ATTRIBUTE = re.compile(r"\s?" + SEARCHED_ATTRIBUTE)  # what the search plugin removes
+HAS_SEARCH_ATTRIBUTE = re.compile(SEARCHED_ATTRIBUTE)  # found faster: the pattern starts with a literal
 # Of the attributes the plugin reads only a heading's id, data-search-exclude and the classes
 # headerlink and linenodiv (material/plugins/search/plugin.py, Parser): it gets the tags without
 # the others (a link's long href, the classes), which its parser spent a quarter of its time on.
